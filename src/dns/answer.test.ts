@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPacket from 'dns-packet';
-import type { Answer, Packet, RecordType } from 'dns-packet';
+import type { Answer, DecodedPacket, Packet, RecordType } from 'dns-packet';
+import type { DnsZoneInput } from './schemas.ts';
 import { answer, responseRcode } from './answer.ts';
 import type { DnsQuery } from './answer.ts';
 import { buildDnsSnapshot, checkZone, DnsZoneError } from './snapshot.ts';
@@ -11,12 +12,12 @@ const snap = buildDnsSnapshot([shopZone()], EDGE);
 const UDP = { address: '127.0.0.1', transport: 'udp' as const };
 const TCP = { address: '127.0.0.1', transport: 'tcp' as const };
 
-function q(name: string, type: RecordType, extra: Partial<DnsQuery> = {}): DnsQuery {
-  return { id: 42, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }], ...extra };
+function q(name: string, type: RecordType | 'ANY', extra: Partial<DnsQuery> = {}): DnsQuery {
+  return { id: 42, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as RecordType, class: 'IN' }], ...extra };
 }
 /** Encode and decode, as the wire does. */
-function wire(p: Packet) {
-  return dnsPacket.decode(dnsPacket.encode(p));
+function wire(p: Packet): DecodedPacket & { rcode: string } {
+  return dnsPacket.decode(dnsPacket.encode(p)) as DecodedPacket & { rcode: string };
 }
 function data(a: readonly Answer[] | undefined): unknown[] {
   return (a ?? []).map((x) => ('data' in x ? x.data : null));
@@ -185,6 +186,6 @@ test('checkZone and buildDnsSnapshot reject broken zones with every problem', ()
   assert.ok(checkZone({ ...z, records: [{ id: 'm', type: 'MX', name: 'x', content: 'mail', priority: 70000 }] }).length > 0);
   assert.ok(checkZone({ ...z, records: [{ id: 'm', type: 'A', name: 'x', content: '1.2.3' }] }).length > 0);
   assert.ok(checkZone({ ...z, records: [{ id: 'm', type: 'AAAA', name: 'x', content: '192.0.2.1' }] }).length > 0);
-  assert.ok(checkZone({ ...z, records: [{ id: 'm', type: 'MX', name: 'x', content: 'mail', priority: 1, proxied: true }] }).length > 0, 'proxied only for A/AAAA/CNAME');
+  assert.ok(checkZone({ ...z, records: [{ id: 'm', type: 'MX', name: 'x', content: 'mail', priority: 1, proxied: true } as unknown as DnsZoneInput['records'][number]] }).length > 0, 'proxied only for A/AAAA/CNAME');
   assert.deepEqual(checkZone(z), []);
 });
