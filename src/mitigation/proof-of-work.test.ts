@@ -31,7 +31,7 @@ type Msg = { type: string; nonce?: string; tries?: number };
 function runBrowserSolver(useSubtle: boolean, challenge: string, bits: number): Promise<Msg> {
   const factory = new Function(`${WORKER_FUNCTION_JS}; return rampartWorker;`) as () => (scope: object) => void;
   return new Promise((resolve) => {
-    const scope: { crypto?: Crypto; onmessage: ((ev: { data: unknown }) => void) | null; postMessage: (m: Msg) => void } = {
+    const scope: { crypto?: typeof globalThis.crypto; onmessage: ((ev: { data: unknown }) => void) | null; postMessage: (m: Msg) => void } = {
       onmessage: null,
       postMessage: (m) => { if (m.type === 'done') resolve(m); },
       ...(useSubtle ? { crypto: globalThis.crypto } : {}),
