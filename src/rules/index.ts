@@ -1,0 +1,15 @@
+/** The Rules language: public surface. */
+export { compileExpression, validateExpression } from './expression.ts';
+export type { CompiledExpression, CompileOptions, ValidationError, ValidationResult } from './expression.ts';
+export { RuleError, RuleSyntaxError, RuleTypeError } from './errors.ts';
+export { compileCharacteristics, CharacteristicError } from './characteristics.ts';
+export { createRuleRequest, parseCookies, parseQueryArgs } from './request.ts';
+export type { RuleRequest, RuleRequestInit, HeaderInput } from './request.ts';
+export type { RuleList, ListResolver } from './lists.ts';
+export { FIELDS } from './fields.ts';
+export type { FieldDef } from './fields.ts';
+export { FUNCTIONS } from './functions.ts';
+export type { FunctionDef } from './functions.ts';
+export { parseExpression } from './parser.ts';
+export { printExpr } from './ast.ts';
+export type { Expr } from './ast.ts';
