@@ -13,3 +13,10 @@ export type { FunctionDef } from './functions.ts';
 export { parseExpression } from './parser.ts';
 export { printExpr } from './ast.ts';
 export type { Expr } from './ast.ts';
+export {
+  RuleIdSchema, RuleActionSchema, SkipParametersSchema, SkippablePhaseSchema, SkippableProductSchema, CustomRuleSchema,
+  RateLimitActionSchema, RateLimitRuleSchema, AccessModeSchema, AccessTargetSchema, AccessRuleSchema,
+} from './schemas.ts';
+export type { RuleAction, SkipParameters, CustomRule, RateLimitAction, RateLimitRule, AccessRule } from './schemas.ts';
+export { compileCustomRules, evaluateRules, compileRateLimitRule, RuleCompileError } from './ruleset.ts';
+export type { CompiledCustomRule, RulesOutcome, CompiledRateLimitRule } from './ruleset.ts';
