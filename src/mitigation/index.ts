@@ -28,3 +28,6 @@ export type {
   ChallengeDeps, ChallengeLogEntry, DecideChallengeInput, ChallengeDecision, ServedResponse, VerifyContext,
   VerifyOutcome, VerifyResponse,
 } from './handler.ts';
+export { DEFAULT_KEY_RING_KEY, loadOrCreateKeyRing, rotateKeyRing, pruneKeyRing } from './key-ring-store.ts';
+export { ChallengeStats } from './challenge-stats.ts';
+export type { ChallengeStatsSnapshot } from './challenge-stats.ts';
