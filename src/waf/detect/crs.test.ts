@@ -1,0 +1,33 @@
+/**
+ * Ground truth from the OWASP CRS regression tests (read from ../shared/crs/4.28.0, never copied here): every
+ * 942100 attack must be detected and no 942100/941100 negative flagged; floors for the 941100 attacks and for the
+ * attack strings of the other 941/942 rules (not all of them are libinjection's job) guard against regressions.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectSqli, detectXss } from './index.ts';
+import { crsAvailable } from './testdata/crs-vectors.ts';
+import { evaluateDir, sum } from './testdata/evaluate.ts';
+
+const skip = crsAvailable() ? false : 'CRS checkout not found at ../shared/crs/4.28.0';
+const isSqli = (s: string): boolean => detectSqli(s).isSqli;
+
+test('942100 (@detectSQLi): every attack test detected', { skip }, () => {
+  const stats = evaluateDir('REQUEST-942-APPLICATION-ATTACK-SQLI', 'sqli', isSqli);
+  const own = stats.find((s) => s.ruleId === 942100);
+  assert.ok(own);
+  assert.equal(own.attacks, 15);
+  assert.deepEqual(own.missed.map((v) => v.testId), []);
+  assert.deepEqual(own.wrong.map((v) => v.testId), []);
+  const others = stats.filter((s) => s.ruleId !== 942100);
+  const hit = sum(others, (s) => s.hit);
+  assert.ok(hit >= 200, `other 942 attack tests detected: ${hit}`);
+});
+
+test('941100 (@detectXSS): attack tests detected, negatives clean', { skip }, () => {
+  const stats = evaluateDir('REQUEST-941-APPLICATION-ATTACK-XSS', 'xss', detectXss);
+  const own = stats.find((s) => s.ruleId === 941100);
+  assert.ok(own);
+  assert.deepEqual(own.wrong.map((v) => v.testId), []);
+  assert.ok(own.hit >= 2, `941100 attacks detected: ${own.hit}/${own.attacks}`);
+});

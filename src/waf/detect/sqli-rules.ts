@@ -1,0 +1,121 @@
+/**
+ * Our decision rules on SQL fingerprints (token classes: see sqli-words.ts).
+ *
+ * A value is SQL injection when, read in some quote context, its first folded tokens form the start of a
+ * dangerous SQL continuation. The rules are written as small patterns over token classes:
+ *
+ *   - an anchored pattern must match the start of the fingerprint; a pattern starting with "*" may match anywhere;
+ *   - "$" matches the end of the fingerprint;
+ *   - "V" is any operand (s n w v), "L" a literal operand (s n v), "T" anything that can end an expression
+ *     tail ($ & o c ; ) ,).
+ *
+ * They are grouped by the injection they describe; every group names the shape it catches and why the benign
+ * shapes next to it do not match. Everything is expanded at load time into two sets, so a check is a handful of
+ * set lookups.
+ */
+
+const MACROS: Readonly<Record<string, string>> = {
+  V: 'snwv',
+  L: 'snv',
+  O: 'oi',
+  T: '$&oic;),',
+  C: '$oic;),',
+};
+
+/**
+ * Quote breakout: the fingerprint starts with the string that the injected quote closed (in a quote context this
+ * is the value's leading text; in the plain context the value itself starts with a quote). What follows must be
+ * SQL, not prose: a logic operator with a literal operand and a comparison or an end, a comparison, a comment, a
+ * UNION, a clause, a stacked statement. Prose with an apostrophe ("O'Brien and Smith" -> "sw&w") never has the
+ * operator right after the quote; prose quoting the words 'or'/'and' gives "s&s&", which is left alone.
+ */
+const BREAKOUT = [
+  's&sC', 's&nT', 's&v', // x' OR 'a'='a / x' OR 1=1 / x' OR @a
+  's&f(', // x' AND sleep(5)
+  's&(', // x' OR (1=1)
+  's&E', // x' OR SELECT ...
+  's&wC', // x' OR col=1 / x' OR col--
+  'sOs', 'sOn', 'sOv', 'sOf(', 'sO(', 'sOE', // x'='x / x'-1 / x'+sleep(1) / x' LIKE 'a
+  'sowo', 'sow&', // x" | cmd % arg (symbolic operators only: prose has "'Hello' in French is")
+  'sf(', // x" sleep(10) "
+  'sU', 'sB', 'sX', 'sc', // x' UNION / x' ORDER BY / x' WAITFOR DELAY / admin'--
+  's;$', 's;E', 's;X', 's;k', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
+  's)&', 's)U', 's)B', 's)X', 's)c', 's);', 's)O', 's)E', // x') OR ('1'='1 / x') UNION ...
+  's))&', 's))U', 's))c', 's));', 's))O', 's))B',
+  'sE(', 'sEo', 'sEn', 'sEf', // x' SELECT 1
+];
+
+/**
+ * Numeric injection: a value that starts with a number (or a closing paren after one) and continues with a
+ * tautology, a union, a clause or a stacked statement. "1 or 2" stays clean unless followed by a comparison,
+ * comment or end-of-statement.
+ */
+const NUMERIC = [
+  'n&s', 'n&v', 'n&f(', 'n&(', 'n&E',
+  'n&nT', // 1 OR 1=1 / 1 AND 1 --
+  'n&wOL', 'n&wO(', 'n&wc', // 1 OR x=1 / 1 OR true--
+  'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;k', 'n;f', 'n;c',
+  'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
+  'nOLU', 'nO(E', // 1=1 UNION / 1=(SELECT
+];
+
+/** Values that are a whole SQL expression or statement (function calls, SELECT, variables). */
+const EXPRESSION = [
+  'f(n', 'f(s', 'f(v', 'f(E', 'f(f', 'f((', // sleep(5), char(65), extractvalue(...)
+  'Eo', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
+  'vo', // @a:=1
+  '(E', // (SELECT ...)
+];
+
+/** Anywhere in the fingerprint. "UE" must not be followed by two barewords ("union select savings account"). */
+const ANYWHERE = [
+  '*UEL', '*UEw$', '*UEw,', '*UEwk', '*UEwO', '*UEo', '*UEf', '*UE(', '*UEv', '*U(E', '*UL', '*Uf(',
+  '*;X', '*;E(', '*;En', '*;Eo', '*;Ef(', // stacked statements
+  '*Eok', // SELECT * FROM
+  '*(En', '*(Eo', '*(Ef(', '*(Ev', '*(E(', // (SELECT 1 / (SELECT * / (SELECT sleep(5)
+  '*&f(L', '*&f(f', '*&f(E', // ... AND sleep(5)
+  '*LO(E', // 1=(SELECT
+];
+
+function expand(pattern: string): string[] {
+  let out = [''];
+  for (const ch of pattern) {
+    const alts = MACROS[ch] ?? ch;
+    const next: string[] = [];
+    for (const prefix of out) for (const a of alts) next.push(prefix + a);
+    out = next;
+  }
+  // A "$" may only be the last character; drop expansions with "$" inside.
+  return out.filter((p) => p.indexOf('$') < 0 || p.indexOf('$') === p.length - 1);
+}
+
+function compile(patterns: readonly string[]): Set<string> {
+  const set = new Set<string>();
+  for (const p of patterns) for (const e of expand(p)) set.add(e);
+  return set;
+}
+
+const ANCHORED = compile([...BREAKOUT, ...NUMERIC, ...EXPRESSION]);
+const FLOATING = compile(ANYWHERE.map((p) => p.slice(1)));
+let maxFloating = 0;
+for (const p of FLOATING) maxFloating = Math.max(maxFloating, p.length);
+
+/** Does the fingerprint (without "$") match one of the rules? */
+export function matchesRules(fp: string): boolean {
+  const f = fp + '$';
+  for (let len = 1; len <= f.length; len++) if (ANCHORED.has(f.slice(0, len))) return true;
+  for (let start = 0; start < f.length; start++) {
+    const stop = Math.min(f.length, start + maxFloating);
+    for (let end = start + 2; end <= stop; end++) if (FLOATING.has(f.slice(start, end))) return true;
+  }
+  return false;
+}
+
+/** Token classes that count as SQL in a MySQL executable comment (`/*!50000UNION*\/`). */
+const CODE_CLASSES = 'EXUBk&o;f';
+
+/** Special case for comment-based evasion: an executable comment holding SQL keywords or operators. */
+export function execCommentIsSql(fp: string): boolean {
+  for (const ch of fp) if (CODE_CLASSES.includes(ch)) return true;
+  return false;
+}

@@ -1,0 +1,285 @@
+/**
+ * SQL tokenizer with on-the-fly folding, producing a short fingerprint of token classes (see sqli-words.ts).
+ *
+ * One pass, left to right, constant work per input character, and it stops as soon as the first FINGERPRINT_LEN
+ * folded tokens can no longer change. Folding rules:
+ * - whitespace and comments are dropped (a comment between two tokens is a separator, as in MySQL), except a
+ *   comment that ends the input, which becomes a trailing "c" (the classic `admin'--`);
+ * - `/*! ... *\/` (MySQL executable comment) is not a comment: its body is tokenized as code and the pass remembers
+ *   that it saw one;
+ * - adjacent strings merge (`'a' 'b'`, and `'O''Brien'` read as two strings);
+ * - keyword pairs merge (UNION ALL, ORDER BY, IS NOT, NOT IN, DROP TABLE, WAITFOR DELAY ...; see PAIRS);
+ * - a unary operator (+ - ~ ! NOT) where an operand is expected is dropped;
+ * - number, arithmetic operator, number folds to one number (`1 + 1` is `n`).
+ */
+import { FUNCTIONS, PAIRS, WORDS, isProcedureName } from './sqli-words.ts';
+import type { TokenType } from './sqli-words.ts';
+
+export const FINGERPRINT_LEN = 5;
+/** Folds only touch the last two tokens, so once this many are held the first FINGERPRINT_LEN are final. */
+const HOLD = FINGERPRINT_LEN + 2;
+
+/** Quote context: the input is read as plain SQL (0), or as if it followed an opening ' (39) or " (34). */
+export type QuoteContext = 0 | 39 | 34;
+
+export interface TokenizeOptions {
+  readonly quote: QuoteContext;
+  /** MySQL: `--` starts a comment only when followed by whitespace, a control character or the end. */
+  readonly mysqlDashes: boolean;
+}
+
+export interface Fingerprint {
+  /** Up to FINGERPRINT_LEN token classes. */
+  readonly fp: string;
+  /** A MySQL executable comment `/*!` was seen. */
+  readonly execComment: boolean;
+}
+
+const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'DIV', 'MOD']);
+const UNARY = new Set(['+', '-', '~', '!', 'NOT']);
+/** After these classes an operand is expected, so a following + - ~ ! NOT is unary. */
+const EXPECTS_OPERAND = new Set<TokenType>(['o', 'i', '&', '(', ',', ';', 'E', 'X', 'k', 'U', 'B']);
+const MAX_KEYWORD_LEN = 40;
+
+function isSpace(c: number): boolean {
+  return c <= 0x20 || c === 0x7f || c === 0xa0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x24 || c >= 0x80;
+}
+
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || isDigit(c) || c === 0x2e;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** Index just past the closing `quote` of a string whose body starts at `start` (backslash escapes honoured). */
+function stringEnd(s: string, start: number, quote: number): number {
+  let i = start;
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) {
+      i += 2;
+      continue;
+    }
+    if (c === quote) return i + 1;
+    i++;
+  }
+  return n;
+}
+
+class Folder {
+  readonly types: TokenType[] = [];
+  /** Upper-case word text (for pair folding) or operator text (for unary/arithmetic folding). */
+  readonly texts: string[] = [];
+  trailingComment = false;
+
+  get full(): boolean {
+    return this.types.length >= HOLD;
+  }
+
+  comment(): void {
+    this.trailingComment = true;
+  }
+
+  push(type: TokenType, text: string): void {
+    this.trailingComment = false;
+    const types = this.types;
+    const texts = this.texts;
+    const last = types.length - 1;
+    if (last >= 0) {
+      const lt = types[last]!;
+      const ltext = texts[last]!;
+      // Keyword pairs (and DECLARE @var).
+      if (ltext !== '' && (type === 'v' ? ltext === 'DECLARE' : text !== '' && lt !== 's' && lt !== 'n')) {
+        const pair = PAIRS.get(type === 'v' ? 'DECLARE @' : ltext + ' ' + text);
+        if (pair !== undefined) {
+          types[last] = pair;
+          texts[last] = type === 'v' ? '' : ltext + ' ' + text;
+          return;
+        }
+      }
+      if (type === 's' && lt === 's') return;
+    }
+    if ((type === 'o' || type === 'i') && UNARY.has(text) && (last < 0 || EXPECTS_OPERAND.has(types[last]!))) {
+      // Keep NOT as a pair candidate after IS only through the pair table above; otherwise it is unary here.
+      return;
+    }
+    if (type === 'n' && last >= 1 && (types[last] === 'o' || types[last] === 'i') && types[last - 1] === 'n' && ARITH.has(texts[last]!)) {
+      types.pop();
+      texts.pop();
+      return;
+    }
+    types.push(type);
+    texts.push(text);
+  }
+
+  fingerprint(): string {
+    let fp = '';
+    const n = Math.min(this.types.length, FINGERPRINT_LEN);
+    for (let i = 0; i < n; i++) fp += this.types[i]!;
+    if (this.trailingComment && fp.length < FINGERPRINT_LEN) fp += 'c';
+    return fp;
+  }
+}
+
+const OPS3 = new Set(['<=>', '->>']);
+const OPS2 = new Set(['<=', '>=', '<>', '!=', ':=', '<<', '>>', '!<', '!>', '->', '::', '||', '&&']);
+
+/** Tokenize and fold `s`; see the file comment. */
+export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
+  const f = new Folder();
+  const n = s.length;
+  let i = 0;
+  let execComment = false;
+  if (opts.quote !== 0) {
+    i = stringEnd(s, 0, opts.quote);
+    f.push('s', '');
+  }
+  while (i < n && !f.full) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    const c1 = i + 1 < n ? s.charCodeAt(i + 1) : -1;
+    // Comments.
+    if (c === 0x2f && c1 === 0x2a) {
+      // "/*"
+      if (i + 2 < n && s.charCodeAt(i + 2) === 0x21) {
+        // "/*!" [version digits]: executable comment, tokenize its body.
+        execComment = true;
+        i += 3;
+        let d = 0;
+        while (i < n && d < 6 && isDigit(s.charCodeAt(i))) {
+          i++;
+          d++;
+        }
+        continue;
+      }
+      const end = s.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+      f.comment();
+      continue;
+    }
+    if (c === 0x2a && c1 === 0x2f && execComment) {
+      i += 2;
+      continue;
+    }
+    if (c === 0x23 || (c === 0x2d && c1 === 0x2d && (!opts.mysqlDashes || i + 2 >= n || isSpace(s.charCodeAt(i + 2))))) {
+      // "#" or "--": to the end of the line.
+      const end = s.indexOf('\n', i);
+      i = end < 0 ? n : end + 1;
+      f.comment();
+      continue;
+    }
+    // Strings.
+    if (c === 0x27 || c === 0x22) {
+      i = stringEnd(s, i + 1, c);
+      f.push('s', '');
+      continue;
+    }
+    if (c === 0x60) {
+      // `quoted identifier`
+      const end = s.indexOf('`', i + 1);
+      i = end < 0 ? n : end + 1;
+      f.push('w', '');
+      continue;
+    }
+    // Numbers.
+    if (isDigit(c) || (c === 0x2e && isDigit(c1))) {
+      if (c === 0x30 && (c1 === 0x78 || c1 === 0x58)) {
+        i += 2;
+        while (i < n && isHex(s.charCodeAt(i))) i++;
+      } else if (c === 0x30 && (c1 === 0x62 || c1 === 0x42) && i + 2 < n && (s.charCodeAt(i + 2) | 1) === 0x31) {
+        i += 2;
+        while (i < n && (s.charCodeAt(i) | 1) === 0x31) i++;
+      } else {
+        while (i < n && isDigit(s.charCodeAt(i))) i++;
+        if (i < n && s.charCodeAt(i) === 0x2e) {
+          i++;
+          while (i < n && isDigit(s.charCodeAt(i))) i++;
+        }
+        if (i < n && (s.charCodeAt(i) | 0x20) === 0x65) {
+          let j = i + 1;
+          if (j < n && (s.charCodeAt(j) === 0x2b || s.charCodeAt(j) === 0x2d)) j++;
+          if (j < n && isDigit(s.charCodeAt(j))) {
+            i = j;
+            while (i < n && isDigit(s.charCodeAt(i))) i++;
+          }
+        }
+      }
+      f.push('n', '');
+      continue;
+    }
+    // Variables.
+    if (c === 0x40) {
+      i++;
+      if (i < n && s.charCodeAt(i) === 0x40) i++;
+      const q = i < n ? s.charCodeAt(i) : -1;
+      if (q === 0x27 || q === 0x22 || q === 0x60) i = stringEnd(s, i + 1, q);
+      else while (i < n && isWordChar(s.charCodeAt(i))) i++;
+      f.push('v', '');
+      continue;
+    }
+    // Words.
+    if (isWordStart(c)) {
+      const start = i;
+      while (i < n && isWordChar(s.charCodeAt(i))) i++;
+      const q = i < n ? s.charCodeAt(i) : -1;
+      if (i - start === 1 && (q === 0x27 || q === 0x22) && 'nNxXbBeE'.includes(s[start]!)) {
+        // N'...', X'...', B'...', E'...' literals.
+        i = stringEnd(s, i + 1, q);
+        f.push('s', '');
+        continue;
+      }
+      let word = s.slice(start, i);
+      if (word.length > 1 && word.endsWith('.')) word = word.slice(0, -1);
+      const upper = word.length <= MAX_KEYWORD_LEN ? word.toUpperCase() : '';
+      let type: TokenType = (upper !== '' && WORDS.get(upper)) || 'w';
+      if (type === 'w' || type === 'k' || type === 'i') {
+        let j = i;
+        while (j < n && isSpace(s.charCodeAt(j))) j++;
+        if (j < n && s.charCodeAt(j) === 0x28 && FUNCTIONS.has(upper)) type = 'f';
+        else if (type === 'w' && isProcedureName(upper)) type = 'f';
+      }
+      f.push(type, upper);
+      continue;
+    }
+    // Punctuation and operators.
+    if (c === 0x28 || c === 0x29 || c === 0x2c || c === 0x3b) {
+      f.push(s[i] as TokenType, '');
+      i++;
+      continue;
+    }
+    const op3 = s.slice(i, i + 3);
+    if (OPS3.has(op3)) {
+      f.push('o', op3);
+      i += 3;
+      continue;
+    }
+    const op2 = s.slice(i, i + 2);
+    if (OPS2.has(op2)) {
+      f.push(op2 === '||' || op2 === '&&' ? '&' : 'o', op2);
+      i += 2;
+      continue;
+    }
+    if ('=<>+-*/%^|&~!'.includes(s[i]!)) {
+      f.push('o', s[i]!);
+      i++;
+      continue;
+    }
+    // Anything else ({ } [ ] ? \ . and the like) separates tokens.
+    i++;
+  }
+  return { fp: f.fingerprint(), execComment };
+}

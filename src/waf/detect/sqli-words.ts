@@ -1,0 +1,133 @@
+/**
+ * Word tables for the SQL tokenizer (our own lists, drawn from the MySQL, PostgreSQL, MSSQL, Oracle and SQLite
+ * grammars). Token classes, one character each:
+ *
+ *   s string      n number (also NULL/TRUE/FALSE)   w bareword     v variable (@x, @@x)
+ *   f function (a known SQL function name directly followed by "(")
+ *   E SELECT      X a strong statement head, only ever made by folding a pair (DROP TABLE, INSERT INTO, ...)
+ *   U UNION       B clause keyword (ORDER BY, GROUP BY, HAVING, LIMIT, INTO OUTFILE)
+ *   k other keyword   & logic operator (AND OR XOR && ||)   o symbolic operator   i word operator (LIKE, IN, IS...)
+ *   c comment
+ *   ( ) , ;       punctuation
+ */
+export type TokenType =
+  | 's'
+  | 'n'
+  | 'w'
+  | 'v'
+  | 'f'
+  | 'E'
+  | 'X'
+  | 'U'
+  | 'B'
+  | 'k'
+  | '&'
+  | 'o'
+  | 'i'
+  | 'c'
+  | '('
+  | ')'
+  | ','
+  | ';';
+
+function table(type: TokenType, words: string): [string, TokenType][] {
+  return words
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .map((w) => [w, type]);
+}
+
+/** Single words (upper-case) that are not barewords. */
+export const WORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>([
+  ...table('E', 'SELECT'),
+  ...table('U', 'UNION'),
+  ...table('B', 'HAVING LIMIT'),
+  ...table('&', 'AND OR XOR'),
+  ...table('i', 'LIKE ILIKE RLIKE REGEXP DIV MOD IN IS BETWEEN NOT SOUNDS GLOB MATCH'),
+  ...table('n', 'NULL'),
+  ...table(
+    'k',
+    `FROM WHERE AS TABLE INTO JOIN ON CASE WHEN THEN ELSE END DISTINCT TOP ALL ANY SOME EXISTS ASC DESC VALUES SET
+     DECLARE EXEC EXECUTE WAITFOR DELAY PROCEDURE BEGIN COMMIT ROLLBACK GRANT REVOKE SHOW DESCRIBE HANDLER PREPARE
+     DEALLOCATE OUTFILE DUMPFILE COLLATE BINARY SHUTDOWN DROP CREATE ALTER TRUNCATE INSERT UPDATE DELETE REPLACE LOAD
+     ORDER GROUP BY INNER OUTER LEFT RIGHT CROSS NATURAL STRAIGHT_JOIN USING ESCAPE OFFSET FETCH ROWNUM
+     INFORMATION_SCHEMA SYSOBJECTS SYSCOLUMNS MYSQL SYSIBM PG_CATALOG DUAL CHARACTER CHARSET CONVERT CAST LOCK UNLOCK
+     RETURNING RENAME KILL OPEN CLOSE CURSOR GOTO RETURN WHILE LOOP DBMS_PIPE UTL_HTTP UTL_INADDR`,
+  ),
+]);
+
+/**
+ * Pairs folded into one token: "FIRST SECOND" -> type of the merged token. The first word is whatever the WORDS
+ * table (or bareword) made of it; the pair replaces it.
+ */
+export const PAIRS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>([
+  ...table('U', 'UNION_ALL UNION_DISTINCT').map(([w, t]): [string, TokenType] => [w.replace('_', ' '), t]),
+  ['ORDER BY', 'B'],
+  ['GROUP BY', 'B'],
+  ['PARTITION BY', 'B'],
+  ['INTO OUTFILE', 'B'],
+  ['INTO DUMPFILE', 'B'],
+  ['PROCEDURE ANALYSE', 'B'],
+  ['IS NOT', 'i'],
+  ['NOT IN', 'i'],
+  ['NOT LIKE', 'i'],
+  ['NOT ILIKE', 'i'],
+  ['NOT BETWEEN', 'i'],
+  ['NOT REGEXP', 'i'],
+  ['NOT RLIKE', 'i'],
+  ['SOUNDS LIKE', 'i'],
+  ['SIMILAR TO', 'i'],
+  ['SELECT ALL', 'E'],
+  ['SELECT DISTINCT', 'E'],
+  ['SELECT TOP', 'E'],
+  ['INSERT INTO', 'X'],
+  ['INSERT IGNORE', 'X'],
+  ['REPLACE INTO', 'X'],
+  ['DELETE FROM', 'X'],
+  ['LOAD DATA', 'X'],
+  ['WAITFOR DELAY', 'X'],
+  ['WAITFOR TIME', 'X'],
+  ['EXEC MASTER', 'X'],
+  ['EXECUTE IMMEDIATE', 'X'],
+  ['DECLARE @', 'X'],
+  ...['TABLE', 'DATABASE', 'SCHEMA', 'USER', 'VIEW', 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'INDEX', 'LOGIN'].flatMap(
+    (obj): [string, TokenType][] => [
+      [`DROP ${obj}`, 'X'],
+      [`CREATE ${obj}`, 'X'],
+      [`ALTER ${obj}`, 'X'],
+    ],
+  ),
+  ['TRUNCATE TABLE', 'X'],
+  ['SHUTDOWN WITH', 'X'],
+  ['LEFT JOIN', 'k'],
+  ['RIGHT JOIN', 'k'],
+  ['INNER JOIN', 'k'],
+  ['OUTER JOIN', 'k'],
+  ['CROSS JOIN', 'k'],
+  ['CHARACTER SET', 'k'],
+]);
+
+/** Known SQL functions: a token of class f when directly followed by "(". */
+export const FUNCTIONS: ReadonlySet<string> = new Set(
+  `SLEEP BENCHMARK PG_SLEEP CHAR CHR NCHAR CONCAT CONCAT_WS GROUP_CONCAT STRING_AGG SUBSTRING SUBSTR MID LEFT RIGHT
+   ASCII ORD HEX UNHEX BIN VERSION DATABASE SCHEMA USER CURRENT_USER SYSTEM_USER SESSION_USER USER_NAME DB_NAME
+   LOAD_FILE EXTRACTVALUE UPDATEXML XMLTYPE IF IFNULL ISNULL NULLIF COALESCE CAST CONVERT LENGTH LEN CHAR_LENGTH
+   LOWER UPPER LCASE UCASE MD5 SHA1 SHA2 RAND RANDOM FLOOR CEIL CEILING EXP NOW SYSDATE ELT MAKE_SET FIELD FIND_IN_SET
+   NAME_CONST JSON_EXTRACT JSON_KEYS ROW COUNT EXISTS RANDOMBLOB ZEROBLOB SQLITE_VERSION TYPEOF LIKELIHOOD
+   UNLIKELY INSTR LOCATE POSITION REVERSE REPLACE REPEAT SPACE TRIM LTRIM RTRIM LPAD RPAD STRCMP SOUNDEX
+   GEOMETRYCOLLECTION POLYGON MULTIPOINT MULTILINESTRING MULTIPOLYGON LINESTRING GTID_SUBSET ST_LATFROMGEOHASH
+   UTL_INADDR.GET_HOST_NAME UTL_INADDR.GET_HOST_ADDRESS UTL_HTTP.REQUEST DBMS_PIPE.RECEIVE_MESSAGE DBMS_LOCK.SLEEP
+   CTXSYS.DRITHSX.SN DBMS_XMLGEN.GETXML XP_CMDSHELL XP_DIRTREE XP_FILEEXIST SP_EXECUTESQL SP_PASSWORD OPENROWSET
+   OPENQUERY OPENDATASOURCE CURRENT_DATABASE CURRENT_SCHEMA PG_READ_FILE PG_LS_DIR LO_IMPORT QUERY_TO_XML
+   TO_CHAR TO_NUMBER TO_DATE DECODE NVL NVL2 CHOOSE IIF QUOTENAME SUSER_NAME SUSER_SNAME HOST_NAME OBJECT_ID
+   OBJECT_NAME COL_NAME TABLE_NAME CHARINDEX PATINDEX STUFF SUBSTRING_INDEX EXPORT_SET UUID CONNECTION_ID
+   LAST_INSERT_ID ROW_COUNT FOUND_ROWS INET_ATON INET_NTOA COMPRESS UNCOMPRESS AES_ENCRYPT AES_DECRYPT
+   ENCODE DES_ENCRYPT PASSWORD OLD_PASSWORD ENCRYPT BIT_LENGTH OCT CONV CRC32 SIGN ABS MAX MIN SUM AVG`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+
+/** Barewords that act as functions even without "(" (MSSQL extended procedures). */
+export function isProcedureName(upper: string): boolean {
+  return upper.startsWith('XP_') || upper.startsWith('SP_');
+}

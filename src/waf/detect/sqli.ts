@@ -1,0 +1,68 @@
+/**
+ * detectSqli: does a value look like SQL injection? Tokenizes the value as plain SQL and, when it holds a quote
+ * character, as if it followed an opening ' or " (the value is pasted inside a string literal); with both comment
+ * flavours when `--` is ambiguous (ANSI: always a comment; MySQL: only before whitespace). Each reading gives a
+ * fingerprint of at most five folded token classes, which is checked against our rules (sqli-rules.ts), then
+ * against a short whitelist of benign shapes.
+ */
+import { execCommentIsSql, matchesRules } from './sqli-rules.ts';
+import { tokenize } from './sqli-tokenizer.ts';
+import type { QuoteContext } from './sqli-tokenizer.ts';
+
+export interface SqliResult {
+  readonly isSqli: boolean;
+  /** The fingerprint that matched, else the plain-context fingerprint. */
+  readonly fingerprint: string;
+}
+
+/** Values this long are cut: an injection has to show itself in its first tokens anyway. */
+const MAX_SCAN = 8192;
+
+function ambiguousDashes(s: string): boolean {
+  let i = s.indexOf('--');
+  while (i >= 0) {
+    const c = i + 2 < s.length ? s.charCodeAt(i + 2) : 0x20;
+    if (c > 0x20) return true;
+    i = s.indexOf('--', i + 2);
+  }
+  return false;
+}
+
+/**
+ * Whitelist: shapes the rules accept that are common in benign text.
+ * - "s&s" in the plain reading: two quoted words joined by and/or ('a' and 'b').
+ * - "sc" from a lone trailing `#...` after a closing quote whose comment is a plain word or number (`'tag' #1`):
+ *   hashtags and issue numbers, not a query cut-off. `--` and `/*` stay suspicious.
+ */
+function benign(s: string, fp: string, quote: QuoteContext): boolean {
+  // A value that is two quoted words joined by AND/OR ('a' and 'b'), read as plain SQL.
+  if (quote === 0 && fp === 's&s') return true;
+  if (fp === 'sc' && quote !== 0) {
+    const hash = s.lastIndexOf('#');
+    if (hash > 0 && s.indexOf('--') < 0 && s.indexOf('/*') < 0) {
+      const before = s.slice(0, hash).trimEnd();
+      const closes = before.length > 0 && before.charCodeAt(before.length - 1) === quote;
+      if (!closes) return true;
+    }
+  }
+  return false;
+}
+
+export function detectSqli(input: string): SqliResult {
+  const s = input.length > MAX_SCAN ? input.slice(0, MAX_SCAN) : input;
+  const quotes: QuoteContext[] = [0];
+  if (s.includes("'")) quotes.push(39);
+  if (s.includes('"')) quotes.push(34);
+  const flavours = ambiguousDashes(s) ? [false, true] : [false];
+  let plain = '';
+  for (const quote of quotes) {
+    for (const mysqlDashes of flavours) {
+      const { fp, execComment } = tokenize(s, { quote, mysqlDashes });
+      if (quote === 0 && !mysqlDashes) plain = fp;
+      if ((matchesRules(fp) || (execComment && execCommentIsSql(fp))) && !benign(s, fp, quote)) {
+        return { isSqli: true, fingerprint: fp };
+      }
+    }
+  }
+  return { isSqli: false, fingerprint: plain };
+}

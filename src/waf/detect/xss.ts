@@ -1,0 +1,3 @@
+export function detectXss(input: string): boolean {
+  return input.includes('<script');
+}
