@@ -210,7 +210,8 @@ class Checker {
         re = op === 'matches' ? compileLinear(rightExpr.value) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard');
       } catch (err) {
         if (err instanceof RegexCompileError) {
-          this.fail(`invalid or unsafe pattern: ${err.message} (patterns run on a linear-time engine: no back-references or lookaround)`, rightExpr, 'rules.bad_regex');
+          const why = /linear/.test(err.message) ? ' (patterns run on a linear-time engine: no back-references or lookaround)' : '';
+          this.fail(`invalid or unsafe pattern: ${err.message}${why}`, rightExpr, 'rules.bad_regex');
         }
         throw err;
       }
@@ -227,7 +228,9 @@ class Checker {
       this.fail(`'${opText}' orders numbers or strings, found ${typeName(lt)} on its left`, leftExpr);
     }
     if (right.type.kind !== lt.kind) {
-      this.fail(`expected ${typeName(lt)} after '${opText}', found ${typeName(right.type)}`, rightExpr);
+      const hint = lt.kind === 'ip' && rightExpr.kind === 'string' && parseIp(rightExpr.value) ? '; write addresses without quotes'
+        : lt.kind === 'int' && rightExpr.kind === 'string' && /^-?\d+$/.test(rightExpr.value) ? '; write numbers without quotes' : '';
+      this.fail(`expected ${typeName(lt)} after '${opText}', found ${typeName(right.type)}${hint}`, rightExpr);
     }
     if (lt.kind === 'ip' && right.k === 'const') {
       // compile `ip eq 1.2.3.4` to a one-address set lookup
@@ -242,6 +245,7 @@ class Checker {
 
   #describe(e: ValueExpr): string {
     switch (e.kind) {
+      case 'string': return 'a string';
       case 'int': return 'a number';
       case 'ip': return 'an IP address';
       case 'bool': return 'a boolean';
@@ -279,7 +283,7 @@ class Checker {
     }
     const items = e.set.items;
     const mismatch = (item: Literal | { kind: 'range'; start: number; end: number }, found: string): never =>
-      this.fail(`expected ${lt.kind === 'ip' ? 'IP addresses, networks or ranges' : lt.kind === 'int' ? 'numbers or ranges' : typeName(lt).replace(/^an? /, '') + 's'} in the set for ${typeName(lt)}, found ${found}`, item);
+      this.fail(`expected ${lt.kind === 'ip' ? 'IP addresses, networks or ranges' : lt.kind === 'int' ? 'numbers or ranges' : 'strings'} in the set (the left of 'in' is ${typeName(lt)}), found ${found}`, item);
     switch (lt.kind) {
       case 'string': {
         const set = new Set<string>();
