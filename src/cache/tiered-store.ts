@@ -1,0 +1,118 @@
+/**
+ * TieredCacheStore: a MemoryCacheStore in front of a back store (normally DiskCacheStore).
+ *
+ * Writes go through to both tiers (the memory copy is dropped, silently, when the body outgrows the memory tier's
+ * entry limit). Reads try memory first; a back-store hit no larger than `promoteMaxBytes` is read whole and promoted
+ * to memory; larger bodies stream from the back store. Purges, deletes and metadata updates apply to both tiers.
+ * The back store is the source of truth for listings and stats; a memory hit also touches the back store's LRU.
+ */
+import { Readable } from 'node:stream';
+import type {
+  CacheEntryMeta, CacheStore, CacheStoreStats, CacheWriter, CachedEntry, NewCacheEntry, PurgeSelector,
+} from '../state/cache-store.ts';
+import type { MemoryCacheStore } from './memory-store.ts';
+import { writerClosed } from './errors.ts';
+
+export interface TieredCacheStoreOptions {
+  readonly memory: MemoryCacheStore;
+  readonly back: CacheStore;
+  /** Back-store hits up to this size are promoted into memory (default: the memory tier's entry limit). */
+  readonly promoteMaxBytes?: number;
+}
+
+async function readWhole(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+  return Buffer.concat(parts);
+}
+
+export class TieredCacheStore implements CacheStore {
+  readonly memory: MemoryCacheStore;
+  readonly back: CacheStore;
+  readonly #promoteMax: number;
+
+  constructor(o: TieredCacheStoreOptions) {
+    this.memory = o.memory;
+    this.back = o.back;
+    this.#promoteMax = Math.min(o.promoteMaxBytes ?? o.memory.maxEntryBytes, o.memory.maxEntryBytes);
+  }
+
+  async variants(key: string): Promise<readonly CacheEntryMeta[]> {
+    const back = await this.back.variants(key);
+    const seen = new Set(back.map((m) => m.variant));
+    return [...back, ...(await this.memory.variants(key)).filter((m) => !seen.has(m.variant))];
+  }
+
+  async get(key: string, variant: string): Promise<CachedEntry | undefined> {
+    const hot = this.memory.getSync(key, variant);
+    if (hot !== undefined) {
+      // Keep the back tier's LRU in step (the disk store records touches in memory: cheap).
+      void this.back.get(key, variant).catch(() => undefined);
+      return hot;
+    }
+    const cold = await this.back.get(key, variant);
+    if (cold === undefined || cold.meta.size > this.#promoteMax) return cold;
+    let body: Buffer;
+    try { body = await readWhole(cold.body()); } catch { return undefined; }
+    if (body.length !== cold.meta.size) return undefined;
+    this.memory.insert(cold.meta, body);
+    return { meta: cold.meta, body: (range) => Readable.from(body.length === 0 ? [] : [range === undefined ? body : body.subarray(range.start, range.end + 1)]) };
+  }
+
+  async createWriter(entry: NewCacheEntry): Promise<CacheWriter> {
+    const back = await this.back.createWriter(entry);
+    const limit = this.memory.maxEntryBytes;
+    let chunks: Buffer[] | undefined = [];
+    let bytes = 0;
+    let state: 'open' | 'done' = 'open';
+    return {
+      get bytesWritten() { return back.bytesWritten; },
+      write: async (chunk: Uint8Array): Promise<void> => {
+        if (state !== 'open') throw writerClosed();
+        try { await back.write(chunk); } catch (err) { state = 'done'; chunks = undefined; throw err; }
+        if (chunks !== undefined) {
+          bytes += chunk.byteLength;
+          if (bytes > limit) chunks = undefined;
+          else chunks.push(Buffer.from(chunk));
+        }
+      },
+      commit: async (): Promise<CacheEntryMeta> => {
+        if (state !== 'open') throw writerClosed();
+        state = 'done';
+        const meta = await back.commit();
+        if (chunks !== undefined) this.memory.insert(meta, Buffer.concat(chunks, bytes));
+        else await this.memory.delete(meta.key, meta.variant); // an older, smaller copy must not shadow the new one
+        chunks = undefined;
+        return meta;
+      },
+      abort: async (): Promise<void> => {
+        state = 'done';
+        chunks = undefined;
+        await back.abort();
+      },
+    };
+  }
+
+  async updateMeta(key: string, variant: string, update: Pick<NewCacheEntry, 'headers' | 'requestTime' | 'responseTime'>): Promise<boolean> {
+    const [m, b] = await Promise.all([this.memory.updateMeta(key, variant, update), this.back.updateMeta(key, variant, update)]);
+    return m || b;
+  }
+
+  async delete(key: string, variant?: string): Promise<number> {
+    const [m, b] = await Promise.all([this.memory.delete(key, variant), this.back.delete(key, variant)]);
+    return Math.max(m, b);
+  }
+
+  async purge(selector: PurgeSelector): Promise<number> {
+    const [m, b] = await Promise.all([this.memory.purge(selector), this.back.purge(selector)]);
+    return Math.max(m, b);
+  }
+
+  async stats(): Promise<CacheStoreStats> {
+    return this.back.stats();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.memory.close(), this.back.close()]);
+  }
+}
