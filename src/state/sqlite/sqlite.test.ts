@@ -78,7 +78,7 @@ function run(args: string[]): Child {
 }
 
 describe('sqlite adapters across processes', () => {
-  it('two processes hitting the same counter and key give the exact total', async () => {
+  it('two processes hitting the same counter and key give the exact total', { timeout: 30_000 }, async () => {
     const path = freshPath();
     openSqlite(path).close(); // create the file in WAL mode before the race
     const perChild = 3000;
@@ -95,7 +95,7 @@ describe('sqlite adapters across processes', () => {
     db.close();
   });
 
-  it('kill -9 of a writer mid-loop leaves the database readable and consistent', async () => {
+  it('kill -9 of a writer mid-loop leaves the database readable and consistent', { timeout: 30_000 }, async () => {
     const path = freshPath();
     const child = run([path, 'loop', String(T)]);
     let killed = false;
@@ -123,6 +123,23 @@ describe('sqlite adapters across processes', () => {
     assert.ok(count === value || count === value - 1, `counter ${count} vs kv ${value}`);
     // Still writable by a new process.
     assert.equal(await kv.incr('n'), value + 1);
+    db.close();
+  });
+});
+
+describe('sqlite event bus across processes', () => {
+  it('a child process receives what this process publishes, in order, on its channel only', { timeout: 30_000 }, async () => {
+    const path = freshPath();
+    const db = openSqlite(path);
+    const bus = new SqliteEventBus({ db });
+    const child = run([path, 'listen', 'purge']);
+    await new Promise<void>((resolve) => child.onOut((all) => { if (all.startsWith('ready\n')) resolve(); }));
+    await bus.publish('other', 'not-for-you');
+    for (const m of ['one', 'two', 'three', 'bye']) await bus.publish('purge', m);
+    const { code, out, err } = await child.done;
+    assert.equal(code, 0, err);
+    assert.deepEqual(out.trim().split('\n'), ['ready', 'one', 'two', 'three', 'bye']);
+    await bus.close();
     db.close();
   });
 });
