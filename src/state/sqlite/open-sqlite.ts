@@ -5,6 +5,8 @@
  * for each other's write lock instead of failing. node:sqlite is synchronous: a wait for the lock blocks the
  * event loop of that worker for at most `busyTimeoutMs`, and writes are single short statements or transactions.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 export interface OpenSqliteOptions {
@@ -12,9 +14,11 @@ export interface OpenSqliteOptions {
   busyTimeoutMs?: number;
 }
 
+/** Opens (creating the file and its directory when missing) and configures a database file. */
 export function openSqlite(path: string, options: OpenSqliteOptions = {}): DatabaseSync {
   const busy = options.busyTimeoutMs ?? 5000;
   if (!Number.isSafeInteger(busy) || busy < 0) throw new RangeError('busyTimeoutMs must be a non-negative integer');
+  if (path !== '' && path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   try {
     db.exec(`PRAGMA busy_timeout = ${busy}`);

@@ -145,8 +145,8 @@ describe('sqlite event bus across processes', () => {
 });
 
 describe('sqlite adapters: housekeeping', () => {
-  it('openSqlite turns on WAL and a busy timeout', () => {
-    const db = openSqlite(freshPath(), { busyTimeoutMs: 1234 });
+  it('openSqlite creates missing directories, turns on WAL and a busy timeout', () => {
+    const db = openSqlite(join(dir, 'nested', 'deeper', 'state.sqlite'), { busyTimeoutMs: 1234 });
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     assert.equal(db.prepare('PRAGMA busy_timeout').get()?.timeout, 1234);
     db.close();
