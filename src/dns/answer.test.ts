@@ -128,6 +128,11 @@ test('delegation inside the zone: referral with glue, not authoritative', () => 
   assert.equal(r.answers?.length, 0);
   assert.deepEqual(data(r.authorities), ['ns.delegated.shop.test']);
   assert.deepEqual(data(r.additionals), ['198.51.100.53']);
+  const ds = wire(answer(snap, q('delegated.shop.test', 'DS'), UDP));
+  assert.equal(ds.flag_aa, true, 'DS at the cut is answered by the parent side');
+  assert.equal(ds.authorities?.[0]?.type, 'SOA');
+  const nsq = wire(answer(snap, q('delegated.shop.test', 'NS'), UDP));
+  assert.equal(nsq.flag_aa, false, 'NS at the cut is a referral');
 });
 
 test('SRV, CAA, PTR, TXT', () => {

@@ -82,7 +82,8 @@ function targetsOf(answers: readonly Answer[]): string[] {
 }
 
 function lookup(snapshot: DnsSnapshot, zone: CompiledZone, qname: string, owner: string, qtype: string, r: Result, depth: number): Result {
-  const cut = findCut(zone, qname);
+  // DS lives on the parent side of a cut (RFC 4035 §3.1.4.1): look for cuts above the name only.
+  const cut = findCut(zone, qtype === 'DS' && qname !== zone.name ? parentName(qname) : qname);
   if (cut !== undefined) {
     if (r.answers.length > 0) return r; // CNAME into a delegated name: give what we have
     const ns = zone.nodes.get(cut)?.rrsets.get('NS');
