@@ -39,7 +39,7 @@ export type TNode = Typed & (
   | { readonly k: 'inInts'; readonly left: TNode; readonly set: ReadonlySet<number>; readonly ranges: readonly (readonly [number, number])[] }
   | { readonly k: 'inIps'; readonly left: TNode; readonly set: IpSet }
   | { readonly k: 'not'; readonly operand: TNode }
-  | { readonly k: 'logic'; readonly op: 'and' | 'or' | 'xor'; readonly left: TNode; readonly right: TNode }
+  | { readonly k: 'logic'; readonly op: 'and' | 'or' | 'xor'; readonly operands: readonly TNode[] }
 );
 
 export interface CheckOptions {
@@ -103,9 +103,17 @@ class Checker {
         return { k: 'not', operand, type: BOOL, each: operand.each };
       }
       case 'logical': {
-        const left = this.condition(e.left, `the left side of '${e.op}'`);
-        const right = this.condition(e.right, `the right side of '${e.op}'`);
-        return { k: 'logic', op: e.op, left, right, type: BOOL, each: false };
+        // flatten a chain of the same operator iteratively, so long chains cost no stack depth
+        const parts: Expr[] = [];
+        let cur: Expr = e;
+        while (cur.kind === 'logical' && cur.op === e.op) {
+          parts.push(cur.right);
+          cur = cur.left;
+        }
+        parts.push(cur);
+        parts.reverse();
+        const operands = parts.map((p) => this.condition(p, `an operand of '${e.op}'`));
+        return { k: 'logic', op: e.op, operands, type: BOOL, each: false };
       }
       case 'compare': return this.#compare(e.op, e.opSpan, e.left, e.right);
       case 'in': return this.#in(e);

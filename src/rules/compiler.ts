@@ -99,11 +99,38 @@ export function compileNode(n: TNode): Fn {
       return (r) => f(r) !== true;
     }
     case 'logic': {
-      const a = compileNode(n.left);
-      const b = compileNode(n.right);
-      if (n.op === 'and') return (r) => a(r) === true && b(r) === true;
-      if (n.op === 'or') return (r) => a(r) === true || b(r) === true;
-      return (r) => (a(r) === true) !== (b(r) === true);
+      const fs = n.operands.map(compileNode);
+      if (fs.length === 2) {
+        const a = fs[0] as Fn;
+        const b = fs[1] as Fn;
+        if (n.op === 'and') return (r) => a(r) === true && b(r) === true;
+        if (n.op === 'or') return (r) => a(r) === true || b(r) === true;
+        return (r) => (a(r) === true) !== (b(r) === true);
+      }
+      if (fs.length === 3 && n.op !== 'xor') {
+        const a = fs[0] as Fn;
+        const b = fs[1] as Fn;
+        const c = fs[2] as Fn;
+        if (n.op === 'and') return (r) => a(r) === true && b(r) === true && c(r) === true;
+        return (r) => a(r) === true || b(r) === true || c(r) === true;
+      }
+      if (n.op === 'and') {
+        return (r) => {
+          for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r) !== true) return false;
+          return true;
+        };
+      }
+      if (n.op === 'or') {
+        return (r) => {
+          for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r) === true) return true;
+          return false;
+        };
+      }
+      return (r) => {
+        let x = false;
+        for (let i = 0; i < fs.length; i++) x = x !== ((fs[i] as Fn)(r) === true);
+        return x;
+      };
     }
   }
 }
