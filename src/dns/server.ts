@@ -175,7 +175,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     sockets.add(sock);
     sock.setNoDelay(true);
     sock.setTimeout(idleMs, () => sock.destroy());
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     sock.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= 2) {
