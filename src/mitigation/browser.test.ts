@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, systemRandom } from '../lib/clock.ts';
+import { ManualClock, systemClock, systemRandom } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import { decideChallenge, handleVerify } from './handler.ts';
 import type { ChallengeDeps, ChallengeLogEntry } from './handler.ts';
 import { KeyRing } from './key-ring.ts';
@@ -31,7 +32,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function startServer(deps: ChallengeDeps) {
+function startServer(deps: ChallengeDeps, clock: Clock = systemClock) {
   const served: { path: string; status: number }[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const ip = req.socket.remoteAddress ?? '';
@@ -45,17 +46,24 @@ function startServer(deps: ChallengeDeps) {
     void (async () => {
       if (req.method === 'POST' && url === VERIFY_PATH) {
         const v = await handleVerify(await readBody(req), {
-          zoneId: 'shop.test', ip, ua, now: systemClock.now(), https: false, policyId: 'pol-1', rayId: 'ray-v',
+          zoneId: 'shop.test', ip, ua, now: clock.now(), https: false, policyId: 'pol-1', rayId: 'ray-v',
         }, deps);
         send(v.status, v.headers, v.body);
         return;
       }
+      if (url === '/form') {
+        // Not challenged (like an allow-listed path): a page with a form that POSTs to a challenged URL.
+        send(200, { 'content-type': 'text/html; charset=utf-8' },
+          '<!doctype html><form method="POST" action="/submit"><input name="q" value="1"><button>Send</button></form>');
+        return;
+      }
+      if (req.method === 'POST') await readBody(req);
       const d = decideChallenge({
         zoneId: 'shop.test', securityLevel: 'under_attack', threatScore: 0, cookies: req.headers.cookie, ip, ua,
-        accept: req.headers.accept, method: req.method ?? 'GET', url, policyId: 'pol-1', now: systemClock.now(),
+        accept: req.headers.accept, method: req.method ?? 'GET', url, policyId: 'pol-1', now: clock.now(),
         rayId: 'ray-b', siteName: 'shop.test', difficulty: 12,
       }, deps);
-      if (d.kind === 'pass') send(200, { 'content-type': 'text/html; charset=utf-8' }, `<!doctype html><title>shop</title><p>hello from ${url}</p>`);
+      if (d.kind === 'pass') send(200, { 'content-type': 'text/html; charset=utf-8' }, `<!doctype html><title>shop</title><p>hello from ${req.method ?? ''} ${url}</p>`);
       else send(d.status, d.headers, d.body);
     })().catch((err: unknown) => { res.writeHead(500); res.end(String(err)); });
   });
@@ -93,7 +101,7 @@ test('chromium solves the challenge in a worker, gets the clearance cookie and l
     const first = await page.goto(`${srv.base}/welcome?x=1`);
     assert.equal(first?.status(), 503);
     await page.waitForURL(`${srv.base}/welcome?x=1`, { waitUntil: 'load', timeout: 60_000 });
-    await page.getByText('hello from /welcome?x=1').waitFor({ timeout: 60_000 });
+    await page.getByText('hello from GET /welcome?x=1').waitFor({ timeout: 60_000 });
 
     assert.deepEqual(srv.served.map((s) => [s.path, s.status]).filter(([p]) => p !== '/favicon.ico'), [
       ['/welcome?x=1', 503], [VERIFY_PATH, 303], ['/welcome?x=1', 200],
@@ -125,6 +133,70 @@ test('chromium solves the challenge in a worker, gets the clearance cookie and l
     const lifted = await fetch(`${srv.base}/welcome`, { headers: { cookie: `rampart_clearance=${clearance.value}`, 'user-agent': 'curl/8.11' } });
     assert.equal(lifted.status, 503);
     await lifted.text();
+  } finally {
+    await context.close();
+    await srv.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('a challenged POST: solved, cookie set, the visitor is asked to submit again, and the resubmission passes', { skip, timeout: 120_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const deps: ChallengeDeps = { keyRing: KeyRing.generate(systemRandom), random: systemRandom, replayStore: new MapReplayStore(systemClock) };
+  const srv = await startServer(deps);
+  const profile = mkdtempSync(join(tmpdir(), 'rampart-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(`${srv.base}/form`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('submit it again').waitFor({ timeout: 60_000 });
+    assert.ok((await context.cookies(srv.base)).some((c) => c.name === 'rampart_clearance'));
+    await page.goto(`${srv.base}/form`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('hello from POST /submit').waitFor({ timeout: 30_000 });
+    assert.deepEqual(srv.served.map((s) => [s.path, s.status]).filter(([p]) => p !== '/favicon.ico'), [
+      ['/form', 200], ['/submit', 503], [VERIFY_PATH, 200], ['/form', 200], ['/submit', 200],
+    ]);
+  } finally {
+    await context.close();
+    await srv.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('without JavaScript: the noscript form, accepted once the delay has passed, lets the visitor in', { skip, timeout: 120_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const clock = new ManualClock(Date.now());
+  const logs: ChallengeLogEntry[] = [];
+  const deps: ChallengeDeps = {
+    keyRing: KeyRing.generate(systemRandom), random: systemRandom, replayStore: new MapReplayStore(clock),
+    noJsDelayMs: 5000, log: (e) => logs.push(e),
+  };
+  const srv = await startServer(deps, clock);
+  const profile = mkdtempSync(join(tmpdir(), 'rampart-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: ARGS, javaScriptEnabled: false,
+  });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(`${srv.base}/docs`);
+    // Playwright's text selectors skip <noscript>, so read it through CSS locators.
+    assert.match(await page.locator('body').innerText(), /protecting itself from automated traffic[\s\S]*wait 5 seconds/);
+    const button = page.locator('noscript button', { hasText: 'Continue to the site' });
+    assert.equal(await button.isVisible(), true);
+    // Too early: refused, generic page.
+    await button.click();
+    await page.getByText('could not verify your browser').waitFor();
+    assert.equal(logs.at(-1)?.reason, 'too_early');
+    await page.goto(`${srv.base}/docs`);
+    clock.advance(5000);
+    await button.click();
+    await page.getByText('hello from GET /docs').waitFor({ timeout: 30_000 });
+    assert.equal(logs.at(-1)?.method, 'nojs');
+    const clearance = (await context.cookies(srv.base)).find((c) => c.name === 'rampart_clearance');
+    assert.ok(clearance);
+    assert.ok(clearance.expires - clock.now() / 1000 <= 5 * 60 + 1, 'short clearance for the no-JS path');
   } finally {
     await context.close();
     await srv.close();
