@@ -1,3 +1,295 @@
+/**
+ * detectXss: would this value, pasted into an HTML page, run script? An HTML5-tokenizer-lite reads the value in
+ * each context it could land in:
+ *
+ * - the data state (between tags): tags, end tags, comments, bogus comments;
+ * - inside an attribute value (unquoted, '...', "...", `...`): the value ends at its delimiter, then the rest is
+ *   read as further attributes of that tag, then data;
+ * - as a whole URL (the value of an href or src).
+ *
+ * It flags dangerous tags (script, iframe, object, embed, svg, style, base, meta, ... also with a namespace prefix
+ * like x:script), event-handler attributes (on*), URL attributes (href, src, action, formaction, xlink:href, data,
+ * ...) whose value starts with javascript:, vbscript: or an active data: type once entities are decoded and
+ * whitespace and control characters are removed, style attributes with expression()/javascript:/bindings,
+ * srcdoc, backtick-quoted attribute values (old IE quoting) and IE conditional comments.
+ *
+ * Every context is one left-to-right pass with constant work per character (attribute values are normalised on
+ * at most MAX_VALUE characters), so the whole check is linear in the input.
+ */
+import {
+  ALWAYS_DANGEROUS_ATTRIBUTES,
+  BAD_DATA_PREFIXES,
+  BAD_SCHEMES,
+  BAD_STYLE,
+  DANGEROUS_TAGS,
+  EVENTS,
+  URL_ATTRIBUTES,
+} from './xss-tables.ts';
+
+/** How much of an attribute value is decoded and inspected. */
+const MAX_VALUE = 1024;
+
+type Context = 'data' | 'unquoted' | 34 | 39 | 96;
+
+function isHtmlSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+const NAMED: Readonly<Record<string, string>> = {
+  colon: ':',
+  tab: '\t',
+  newline: '\n',
+  lpar: '(',
+  rpar: ')',
+  quot: '"',
+  apos: "'",
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  sol: '/',
+  bsol: '\\',
+  nbsp: ' ',
+  period: '.',
+  comma: ',',
+  semi: ';',
+  equals: '=',
+  num: '#',
+  grave: '`',
+};
+
+/**
+ * Decode character references (numeric with or without ';', and the named ones that matter in URLs and CSS),
+ * drop characters a browser ignores in a URL scheme (ASCII whitespace and controls), lower-case ASCII.
+ */
+export function normalizeValue(raw: string): string {
+  const s = raw.length > MAX_VALUE ? raw.slice(0, MAX_VALUE) : raw;
+  let out = '';
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let c = s.charCodeAt(i);
+    if (c === 0x26) {
+      // "&"
+      let j = i + 1;
+      let cp = -1;
+      if (j < n && s.charCodeAt(j) === 0x23) {
+        j++;
+        let hex = false;
+        if (j < n && (s.charCodeAt(j) | 0x20) === 0x78) {
+          hex = true;
+          j++;
+        }
+        const start = j;
+        let v = 0;
+        while (j < n && j - start < 12) {
+          const d = s.charCodeAt(j);
+          const dv =
+            d >= 0x30 && d <= 0x39 ? d - 0x30 : hex && (d | 0x20) >= 0x61 && (d | 0x20) <= 0x66 ? (d | 0x20) - 0x57 : -1;
+          if (dv < 0) break;
+          v = v * (hex ? 16 : 10) + dv;
+          j++;
+        }
+        if (j > start) {
+          cp = v > 0x10ffff ? 0xfffd : v;
+          if (j < n && s.charCodeAt(j) === 0x3b) j++;
+        }
+      } else {
+        const start = j;
+        while (j < n && j - start < 10 && isAsciiLetter(s.charCodeAt(j))) j++;
+        const rep = NAMED[s.slice(start, j).toLowerCase()];
+        if (rep !== undefined) {
+          cp = rep.charCodeAt(0);
+          if (j < n && s.charCodeAt(j) === 0x3b) j++;
+        }
+      }
+      if (cp >= 0) {
+        i = j;
+        c = cp;
+        if (c <= 0x20 || (c >= 0x7f && c <= 0x9f)) continue;
+        out += String.fromCodePoint(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+        continue;
+      }
+    }
+    i++;
+    if (c <= 0x20 || (c >= 0x7f && c <= 0x9f)) continue;
+    out += s[i - 1]!.toLowerCase();
+  }
+  return out;
+}
+
+export function isBadUrl(value: string): boolean {
+  const v = normalizeValue(value);
+  for (const p of BAD_SCHEMES) if (v.startsWith(p)) return true;
+  for (const p of BAD_DATA_PREFIXES) if (v.startsWith(p)) return true;
+  return false;
+}
+
+function stripCssComments(v: string): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const open = v.indexOf('/*', i);
+    if (open < 0) return out + v.slice(i);
+    out += v.slice(i, open);
+    const close = v.indexOf('*/', open + 2);
+    if (close < 0) return out;
+    i = close + 2;
+  }
+}
+
+function isBadStyle(value: string): boolean {
+  let v = normalizeValue(value);
+  if (v.includes('/*')) v = stripCssComments(v);
+  if (v.includes('\\')) v = v.replaceAll('\\', '');
+  for (const p of BAD_STYLE) if (v.includes(p)) return true;
+  return false;
+}
+
+/** Is this attribute (lower-cased name) dangerous? `inTag`: we saw the tag open; else the value may be pasted in one. */
+function badAttribute(name: string, value: string, quote: number, inTag: boolean): boolean {
+  if (name.length > 2 && name.charCodeAt(0) === 0x6f && name.charCodeAt(1) === 0x6e) {
+    // on*
+    if (inTag || EVENTS.has(name.slice(2))) return true;
+  }
+  if (inTag && quote === 0x60) return true;
+  if (ALWAYS_DANGEROUS_ATTRIBUTES.has(name)) return true;
+  const colon = name.lastIndexOf(':');
+  const local = colon >= 0 ? name.slice(colon + 1) : name;
+  if (URL_ATTRIBUTES.has(name) || URL_ATTRIBUTES.has(local)) {
+    if (isBadUrl(value)) return true;
+    if (name === 'content' && normalizeValue(value).includes('url=javascript:')) return true;
+  }
+  if (local === 'style' && isBadStyle(value)) return true;
+  return false;
+}
+
+/** Read attributes from `i` until ">" (returned as the index after it) or the end; -1 when one is dangerous. */
+function attributes(s: string, i: number, inTag: boolean): number {
+  const n = s.length;
+  for (;;) {
+    while (i < n && (isHtmlSpace(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2f)) i++;
+    if (i >= n) return n;
+    if (s.charCodeAt(i) === 0x3e) return i + 1;
+    const nameStart = i;
+    i++; // the first character may be "=" (HTML5: part of the name)
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (isHtmlSpace(c) || c === 0x2f || c === 0x3e || c === 0x3d) break;
+      i++;
+    }
+    const name = s.slice(nameStart, Math.min(i, nameStart + 64)).toLowerCase();
+    let j = i;
+    while (j < n && isHtmlSpace(s.charCodeAt(j))) j++;
+    if (j >= n || s.charCodeAt(j) !== 0x3d) continue; // no value: nothing to run
+    j++;
+    while (j < n && isHtmlSpace(s.charCodeAt(j))) j++;
+    const q = j < n ? s.charCodeAt(j) : -1;
+    let value: string;
+    let quote = 0;
+    if (q === 0x22 || q === 0x27 || q === 0x60) {
+      quote = q;
+      const end = s.indexOf(String.fromCharCode(q), j + 1);
+      value = s.slice(j + 1, end < 0 ? n : end);
+      i = end < 0 ? n : end + 1;
+    } else {
+      let k = j;
+      while (k < n && !isHtmlSpace(s.charCodeAt(k)) && s.charCodeAt(k) !== 0x3e) k++;
+      value = s.slice(j, k);
+      i = k;
+    }
+    if (badAttribute(name, value, quote, inTag)) return -1;
+  }
+}
+
+function badComment(body: string): boolean {
+  // IE conditional comments and comments with backticks (old IE parsed them as markup).
+  const b = body.trimStart().toLowerCase();
+  return b.startsWith('[if') || b.startsWith('[endif') || b.includes('`') || b.includes('<![endif');
+}
+
+/** Data state from `i`. */
+function data(s: string, i: number): boolean {
+  const n = s.length;
+  while (i < n) {
+    const lt = s.indexOf('<', i);
+    if (lt < 0) return false;
+    i = lt + 1;
+    if (i >= n) return false;
+    const c = s.charCodeAt(i);
+    if (c === 0x21) {
+      // "<!"
+      if (s.startsWith('--', i + 1)) {
+        const end = s.indexOf('-->', i + 3);
+        const body = s.slice(i + 3, end < 0 ? Math.min(n, i + 3 + MAX_VALUE) : end);
+        if (badComment(body)) return true;
+        i = end < 0 ? n : end + 3;
+      } else {
+        const end = s.indexOf('>', i);
+        const body = s.slice(i + 1, end < 0 ? Math.min(n, i + 1 + MAX_VALUE) : end);
+        if (badComment(body) || body.toLowerCase().startsWith('[if')) return true;
+        i = end < 0 ? n : end + 1;
+      }
+      continue;
+    }
+    if (c === 0x3f) {
+      // "<?": bogus comment
+      const end = s.indexOf('>', i);
+      i = end < 0 ? n : end + 1;
+      continue;
+    }
+    if (c === 0x2f) {
+      // end tag: attributes are ignored by browsers
+      const end = s.indexOf('>', i);
+      i = end < 0 ? n : end + 1;
+      continue;
+    }
+    if (!isAsciiLetter(c)) continue;
+    const start = i;
+    while (i < n) {
+      const d = s.charCodeAt(i);
+      if (isHtmlSpace(d) || d === 0x2f || d === 0x3e) break;
+      i++;
+    }
+    const name = s.slice(start, Math.min(i, start + 64)).toLowerCase();
+    const colon = name.lastIndexOf(':');
+    if (DANGEROUS_TAGS.has(colon >= 0 ? name.slice(colon + 1) : name)) return true;
+    i = attributes(s, i, true);
+    if (i < 0) return true;
+  }
+  return false;
+}
+
+function scan(s: string, ctx: Context): boolean {
+  if (ctx === 'data') return data(s, 0);
+  let i: number;
+  if (ctx === 'unquoted') {
+    i = 0;
+    while (i < s.length && !isHtmlSpace(s.charCodeAt(i)) && s.charCodeAt(i) !== 0x3e) i++;
+  } else {
+    const end = s.indexOf(String.fromCharCode(ctx));
+    if (end < 0) return false;
+    i = end + 1;
+  }
+  i = attributes(s, i, false);
+  if (i < 0) return true;
+  return data(s, i);
+}
+
+/** Values this long are cut: script has to start somewhere in the first part anyway. */
+const MAX_SCAN = 65536;
+
 export function detectXss(input: string): boolean {
-  return input.includes('<script');
+  const s = input.length > MAX_SCAN ? input.slice(0, MAX_SCAN) : input;
+  if (isBadUrl(s)) return true;
+  if (s.includes('<') && scan(s, 'data')) return true;
+  if (!s.includes('=')) return false;
+  if (scan(s, 'unquoted')) return true;
+  if (s.includes('"') && scan(s, 34)) return true;
+  if (s.includes("'") && scan(s, 39)) return true;
+  if (s.includes('`') && scan(s, 96)) return true;
+  return false;
 }
