@@ -1,0 +1,57 @@
+/** Glue between an HTTP exchange and the store: build the entry to store, find the stored variant for a request. */
+import type { CacheStore, CachedEntry, NewCacheEntry } from '../state/cache-store.ts';
+import { cacheKey, hostPath, normalizeHost, parseCacheTags, variantKey, varyHeaderNames } from './key.ts';
+import type { KeyOptions, KeyParts } from './key.ts';
+import { getHeader, withoutHeaders } from './policy/headers.ts';
+import type { HeaderMap } from './policy/headers.ts';
+
+export interface ExchangeToStore {
+  readonly url: KeyParts;
+  readonly keyOptions?: KeyOptions;
+  readonly requestHeaders: HeaderMap;
+  readonly status: number;
+  readonly responseHeaders: HeaderMap;
+  readonly requestTime: number;
+  readonly responseTime: number;
+  /** Fields to drop (isStorable's `strip`). */
+  readonly strip?: readonly string[];
+  /** Name of the tag header (default `cache-tag`); it is not stored with the response (tags are kept in metadata). */
+  readonly tagHeader?: string;
+}
+
+/** The NewCacheEntry for a storable response: key, variant from Vary, tags, stored headers (no hop-by-hop). */
+export function buildEntry(x: ExchangeToStore): NewCacheEntry {
+  const tagHeader = x.tagHeader ?? 'cache-tag';
+  const vary = varyHeaderNames(getHeader(x.responseHeaders, 'vary'));
+  const scheme = x.url.scheme.toLowerCase();
+  return {
+    key: cacheKey(x.url, x.keyOptions),
+    variant: variantKey(vary, x.requestHeaders),
+    zone: x.url.zone,
+    host: normalizeHost(x.url.host, scheme),
+    hostPath: hostPath(x.url.host, scheme, x.url.path),
+    status: x.status,
+    headers: withoutHeaders(x.responseHeaders, [...(x.strip ?? []), tagHeader]),
+    vary,
+    tags: parseCacheTags(getHeader(x.responseHeaders, tagHeader)),
+    requestTime: x.requestTime,
+    responseTime: x.responseTime,
+  };
+}
+
+/**
+ * The stored entry matching this request: the variant whose Vary values (normalised) equal the request's.
+ * Marks it recently used. Undefined on a miss.
+ */
+export async function lookupEntry(store: CacheStore, key: string, requestHeaders: HeaderMap): Promise<CachedEntry | undefined> {
+  const metas = await store.variants(key);
+  if (metas.length === 0) return undefined;
+  const tried = new Set<string>();
+  for (const m of metas) {
+    const want = variantKey(m.vary, requestHeaders);
+    if (tried.has(want)) continue;
+    tried.add(want);
+    if (metas.some((o) => o.variant === want)) return store.get(key, want);
+  }
+  return undefined;
+}
