@@ -1,0 +1,56 @@
+/**
+ * Evaluates one rule (with its chain) against a transaction: resolve targets, apply the transformation chain
+ * (cached per transaction by chain and value), run the operator, and on a full-chain match run the effects.
+ */
+import { resolveTarget } from '../variables/index.ts';
+import type { Rule } from './rule.ts';
+import type { Transaction } from './transaction.ts';
+
+function transformed(tx: Transaction, rule: Rule, value: string): string {
+  if (rule.transforms.length === 0) return value;
+  const key = rule.transformKey + '\u0001' + value;
+  const hit = tx.transformCache.get(key);
+  if (hit !== undefined) return hit;
+  let v = value;
+  for (const t of rule.transforms) v = t.fn(v);
+  if (value.length < 65536) tx.transformCache.set(key, v);
+  return v;
+}
+
+function matchOne(tx: Transaction, rule: Rule): boolean {
+  if (rule.unconditional) return true;
+  const op = rule.operator;
+  let matched = false;
+  for (const target of rule.targets) {
+    const values = resolveTarget(tx, target, rule);
+    for (const tv of values) {
+      if (rule.multiMatch) {
+        let v = tv.value;
+        const seen = new Set<string>();
+        const candidates = [v];
+        for (const t of rule.transforms) { v = t.fn(v); candidates.push(v); }
+        for (const c of candidates) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          if (op.evaluate(tx, c, rule) !== op.negated) { tx.recordMatchedVar(tv.name, c); matched = true; break; }
+        }
+      } else {
+        const v = transformed(tx, rule, tv.value);
+        if (op.evaluate(tx, v, rule) !== op.negated) { tx.recordMatchedVar(tv.name, v); matched = true; }
+      }
+    }
+  }
+  return matched;
+}
+
+/** True when the rule and every rule chained to it matched; effects have then been run. */
+export function evaluateRule(tx: Transaction, rule: Rule): boolean {
+  tx.clearMatchedVars();
+  let r: Rule | undefined = rule;
+  while (r) {
+    if (!matchOne(tx, r)) return false;
+    r = r.chain;
+  }
+  for (let e: Rule | undefined = rule; e; e = e.chain) for (const fx of e.effects) fx(tx, e);
+  return true;
+}

@@ -1,0 +1,34 @@
+import { compileLinear, compileSafe } from '../../lib/regex.ts';
+import { convertPcre } from './pcre.ts';
+import { registerOperator } from './registry.ts';
+
+/** Compile a (PCRE-flavoured) rule regex: linear engine first, backtracking-with-fallback when it must. */
+export function compileRuleRegex(pattern: string, extraFlags = ''): { re: RegExp; linear: boolean } {
+  const { source, flags } = convertPcre(pattern);
+  const f = flags + extraFlags.split('').filter((c) => !flags.includes(c)).join('');
+  try {
+    return { re: compileLinear(source, f), linear: true };
+  } catch {
+    return { re: compileSafe(source, f), linear: false };
+  }
+}
+
+/**
+ * `@rx PATTERN` — regular expression match (PCRE syntax as used by the CRS; run on V8's linear-time engine).
+ * With the `capture` action, TX:0 is the whole match and TX:1..9 the groups.
+ * Example: `SecRule ARGS "@rx (?i)<script" "id:1,deny"`
+ */
+registerOperator({
+  name: 'rx',
+  doc: '@rx PATTERN — regex match; example: "@rx (?i)<script[^>]*>"',
+  compile(param) {
+    const { re } = compileRuleRegex(param);
+    return (tx, input, rule) => {
+      if (!rule.capture) return re.test(input);
+      const m = re.exec(input);
+      if (!m) return false;
+      for (let i = 0; i < 10 && i < m.length; i++) tx.setCapture(i, m[i] ?? '');
+      return true;
+    };
+  },
+});
