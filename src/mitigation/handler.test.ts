@@ -39,6 +39,13 @@ test('pass when the level does not call for a challenge', () => {
   assert.equal(decideChallenge({ ...input, securityLevel: 'medium', threatScore: 20 }, deps).kind, 'serve');
 });
 
+test('verified bots skip level challenges, not forced ones', () => {
+  const { deps, input } = setup();
+  assert.deepEqual(decideChallenge({ ...input, verifiedBot: true }, deps), { kind: 'pass', reason: 'verified_bot' });
+  assert.equal(decideChallenge({ ...input, verifiedBot: true, force: true }, deps).kind, 'serve');
+  assert.equal(decideChallenge({ ...input, verifiedBot: false }, deps).kind, 'serve');
+});
+
 test('serves the page (503 under attack, 403 otherwise) and JSON to API clients', () => {
   const { deps, input } = setup();
   const d = decideChallenge(input, deps);

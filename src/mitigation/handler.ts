@@ -76,6 +76,11 @@ export interface DecideChallengeInput {
   siteName?: string;
   /** Challenge even when the security level would not (a rule returned a `challenge` verdict). */
   force?: boolean;
+  /**
+   * The client is a verified crawler (`rampart.verified_bot`) and the zone lets verified bots skip challenges: it is
+   * not challenged by the security level (a forced challenge still applies).
+   */
+  verifiedBot?: boolean;
   /** Override the bits of work (else from difficulty.ts). */
   difficulty?: number;
   /** Operator's page template for this zone (see page.ts). */
@@ -89,7 +94,7 @@ export interface ServedResponse {
 }
 
 export type ChallengeDecision =
-  | { kind: 'pass'; reason: 'not_required' | 'clearance' }
+  | { kind: 'pass'; reason: 'not_required' | 'clearance' | 'verified_bot' }
   | (ServedResponse & {
     kind: 'serve';
     reason: ChallengePublicReason;
@@ -103,8 +108,9 @@ function cspNonce(random: Random): string {
 }
 
 export function decideChallenge(input: DecideChallengeInput, deps: ChallengeDeps): ChallengeDecision {
-  const required = input.force === true || shouldChallenge(input.securityLevel, input.threatScore);
-  if (!required) return { kind: 'pass', reason: 'not_required' };
+  const force = input.force === true;
+  if (!force && !shouldChallenge(input.securityLevel, input.threatScore)) return { kind: 'pass', reason: 'not_required' };
+  if (!force && input.verifiedBot === true) return { kind: 'pass', reason: 'verified_bot' };
 
   let clearance: 'absent' | ClearanceFailure = 'absent';
   for (const value of cookieValues(input.cookies, deps.cookieName ?? DEFAULT_COOKIE_NAME)) {
