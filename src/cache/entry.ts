@@ -1,5 +1,6 @@
 /** Glue between an HTTP exchange and the store: build the entry to store, find the stored variant for a request. */
-import type { CacheStore, CachedEntry, NewCacheEntry } from '../state/cache-store.ts';
+import type { CacheEntryMeta, CacheStore, CachedEntry, NewCacheEntry } from '../state/cache-store.ts';
+import { ageHeaderValue } from './policy/freshness.ts';
 import { cacheKey, hostPath, normalizeHost, parseCacheTags, variantKey, varyHeaderNames } from './key.ts';
 import type { KeyOptions, KeyParts } from './key.ts';
 import { getHeader, withoutHeaders } from './policy/headers.ts';
@@ -54,4 +55,9 @@ export async function lookupEntry(store: CacheStore, key: string, requestHeaders
     if (metas.some((o) => o.variant === want)) return store.get(key, want);
   }
   return undefined;
+}
+
+/** Headers to send with a stored response at `now`: the stored ones with `Age` set (RFC 9111 §5.1). */
+export function hitHeaders(meta: Pick<CacheEntryMeta, 'status' | 'headers' | 'requestTime' | 'responseTime'>, now: number): Record<string, string | string[]> {
+  return { ...meta.headers, age: ageHeaderValue(meta, now) };
 }

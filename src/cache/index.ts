@@ -17,11 +17,11 @@
 export * from './policy/index.ts';
 
 // Keys and variants.
-export { cacheKey, keyQuery, hostPath, normalizeHost, varyHeaderNames, variantKey, normalizeAcceptEncoding, parseCacheTags, SERVED_ENCODINGS } from './key.ts';
+export { cacheKey, keyForUrl, keyQuery, hostPath, normalizeHost, varyHeaderNames, variantKey, normalizeAcceptEncoding, parseCacheTags, SERVED_ENCODINGS } from './key.ts';
 export type { KeyOptions, KeyParts, ServedEncoding } from './key.ts';
 
 // Exchange ↔ store glue, response headers.
-export { buildEntry, lookupEntry } from './entry.ts';
+export { buildEntry, lookupEntry, hitHeaders } from './entry.ts';
 export type { ExchangeToStore } from './entry.ts';
 export { formatCacheStatus } from './cache-status.ts';
 export type { CacheLabel, CacheStatusParts, ForwardReason } from './cache-status.ts';

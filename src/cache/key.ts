@@ -127,3 +127,10 @@ export function parseCacheTags(value: string | undefined): string[] {
   }
   return [...tags];
 }
+
+/** The primary key for an absolute URL (e.g. from invalidationTargets or a purge-by-URL request). */
+export function keyForUrl(zone: string, url: string, options: KeyOptions = {}): string | undefined {
+  let u: URL;
+  try { u = new URL(url); } catch { return undefined; }
+  return cacheKey({ zone, scheme: u.protocol.replace(/:$/, ''), host: u.host, path: u.pathname, query: u.search }, options);
+}
