@@ -130,12 +130,21 @@ describe('DNS server against real dig', { skip }, () => {
     assert.ok(lines.length > 80);
   });
 
-  test('a new snapshot is answered at once', async () => {
+  test('a new snapshot is answered at once (the answer cache follows the snapshot)', async () => {
+    const before1 = await dig(server.udpPort, ['mail.shop.test', 'A']);
+    const before2 = await dig(server.udpPort, ['mail.shop.test', 'A']);
+    assert.deepEqual([before1.answers[0]?.[4], before2.answers[0]?.[4]], ['198.51.100.25', '198.51.100.25']);
     const z = shopZone();
+    const mail = z.records.find((r) => r.id === 'r6');
+    if (mail?.type === 'A') mail.content = '198.51.100.26';
     z.records.push({ id: 'new', type: 'A', name: 'fresh', content: '192.0.2.123' });
     snapshot = buildDnsSnapshot([{ ...z, serial: z.serial + 1 }], EDGE);
     const r = await dig(server.udpPort, ['fresh.shop.test', 'A']);
     assert.deepEqual(r.answers.map((a) => a[4]), ['192.0.2.123']);
+    const after1 = await dig(server.udpPort, ['mail.shop.test', 'A']);
+    assert.equal(after1.answers[0]?.[4], '198.51.100.26');
+    const mixed = await dig(server.udpPort, ['MAIL.shop.test', 'A']);
+    assert.equal(mixed.answers[0]?.[0], 'MAIL.shop.test.', 'case preserved with the cache');
   });
 
   test('TCP: several queries on one connection, answered in order', async () => {

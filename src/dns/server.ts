@@ -44,6 +44,14 @@ export interface DnsServerOptions {
   tcpIdleTimeoutMs?: number;
   /** Concurrent TCP connections at most (default 1000); more are closed at once. */
   maxTcpConnections?: number;
+  /** Encoded UDP answers cached per snapshot (default 50000; 0 turns the cache off). */
+  answerCacheSize?: number;
+}
+
+interface CachedAnswer {
+  buf: Buffer;
+  category: RrlCategory;
+  what: string;
 }
 
 export interface DnsServerStats {
@@ -101,8 +109,32 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     }
   };
 
+  // Answers are a pure function of (snapshot, query bytes after the id, transport): cache the encoded UDP answer
+  // per snapshot, keyed by those bytes, and patch the id on a hit. Cleared when the snapshot changes or fills up.
+  let cacheFor: DnsSnapshot | undefined;
+  const cache = new Map<string, CachedAnswer>();
+  const cacheMax = opts.answerCacheSize ?? 50_000;
+
   const handleUdp = (udp: UdpSocket, buf: Buffer, address: string, port: number): void => {
     stats.udpQueries++;
+    const send = (out: Buffer): void => {
+      udp.send(out, port, address, (err) => { if (err) log?.warn({ err: err.message }, 'dns: udp send failed'); });
+    };
+    const snap = opts.getSnapshot();
+    if (snap !== cacheFor) { cache.clear(); cacheFor = snap; }
+    const key = buf.length >= 12 && buf.length <= 512 && cacheMax > 0 ? buf.toString('latin1', 2) : undefined;
+    const hit = key === undefined ? undefined : cache.get(key);
+    if (hit) {
+      const decision = rrl ? rrl.check(address, hit.category, hit.what) : 'send';
+      if (decision === 'drop') { stats.rrlDropped++; return; }
+      if (decision === 'send') {
+        const out = Buffer.from(hit.buf);
+        out.writeUInt16BE(buf.readUInt16BE(0), 0);
+        send(out);
+        return;
+      }
+      // slip: fall through to the full path, which builds the truncated answer (and counts the slip)
+    }
     const d = decodeQuery(buf);
     let out: Buffer | undefined;
     if ('error' in d) {
@@ -111,27 +143,33 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     } else {
       const query = d.query;
       if (query.type === 'response') return;
-      const snapshot = opts.getSnapshot();
       const client: ClientInfo = { address, transport: 'udp' };
       let resp: Packet;
+      let failed = false;
       try {
-        resp = answer(snapshot, query, client);
+        resp = answer(snap, query, client);
       } catch (err) {
         log?.error({ err: (err as Error).message }, 'dns: answering failed');
         resp = errorResponse(query, RCODE.SERVFAIL);
+        failed = true;
       }
+      const { category, what } = rrlCategory(snap, resp);
+      const full = encode(resp, query);
+      if (key !== undefined && !failed) {
+        if (cache.size >= cacheMax) cache.clear();
+        cache.set(key, { buf: full, category, what });
+      }
+      out = full;
       if (rrl) {
-        const { category, what } = rrlCategory(snapshot, resp);
-        const decision = rrl.check(address, category, what);
+        const decision = hit ? 'slip' : rrl.check(address, category, what);
         if (decision === 'drop') { stats.rrlDropped++; return; }
         if (decision === 'slip') {
           stats.rrlSlipped++;
-          resp = truncated(resp, resp.additionals?.find((a): a is OptAnswer => a.type === 'OPT'));
+          out = encode(truncated(resp, resp.additionals?.find((a): a is OptAnswer => a.type === 'OPT')), query);
         }
       }
-      out = encode(resp, query);
     }
-    if (out) udp.send(out, port, address, (err) => { if (err) log?.warn({ err: err.message }, 'dns: udp send failed'); });
+    if (out) send(out);
   };
 
   const handleTcpMessage = (sock: Socket, buf: Buffer): void => {
