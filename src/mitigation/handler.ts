@@ -9,13 +9,11 @@
  *   and answer a generic 403.
  */
 import type { Random } from '../lib/clock.ts';
-import {
-  DEFAULT_TOKEN_TTL_MS, issueChallengeToken, spendChallengeToken, verifyChallengeSolution, verifyChallengeToken,
-} from './challenge-token.ts';
+import { methodFor } from './challenge-methods.ts';
+import type { ChallengeMethod, ChallengeMethodName, MethodSettings } from './challenge-methods.ts';
+import { DEFAULT_TOKEN_TTL_MS, issueChallengeToken, spendChallengeToken, verifyChallengeToken } from './challenge-token.ts';
 import type { ChallengeClaims, ChallengeFailure, ReplayStore } from './challenge-token.ts';
-import {
-  DEFAULT_CLEARANCE_TTL_MS, DEFAULT_COOKIE_NAME, cookieValues, issueClearance, verifyClearance,
-} from './clearance-cookie.ts';
+import { DEFAULT_COOKIE_NAME, cookieValues, issueClearance, verifyClearance } from './clearance-cookie.ts';
 import type { ClearanceFailure } from './clearance-cookie.ts';
 import { clientPrefix } from './ip-prefix.ts';
 import { difficultyBits, shouldChallenge } from './difficulty.ts';
@@ -50,7 +48,7 @@ export interface ChallengeLogEntry {
   rayId: string;
   ipPrefix: string;
   reason?: ChallengeFailure;
-  method?: 'pow' | 'nojs';
+  method?: ChallengeMethodName;
   solveMs?: number;
   difficulty?: number;
 }
@@ -161,7 +159,7 @@ export interface VerifyContext {
 }
 
 export type VerifyOutcome =
-  | { ok: true; method: 'pow' | 'nojs'; solveMs: number; url: string; difficulty: number }
+  | { ok: true; method: ChallengeMethodName; solveMs: number; url: string; difficulty: number }
   | { ok: false; reason: ChallengeFailure };
 
 export type VerifyResponse = ServedResponse & { outcome: VerifyOutcome };
@@ -176,24 +174,31 @@ function parseForm(formBody: string | URLSearchParams): URLSearchParams | undefi
 
 async function checkSubmission(
   form: URLSearchParams | undefined, ctx: VerifyContext, deps: ChallengeDeps,
-): Promise<{ ok: true; claims: ChallengeClaims; method: 'pow' | 'nojs' } | { ok: false; reason: ChallengeFailure; claims?: ChallengeClaims }> {
+): Promise<{ ok: true; claims: ChallengeClaims; method: ChallengeMethod } | { ok: false; reason: ChallengeFailure; claims?: ChallengeClaims }> {
   const token = form?.get('token');
   if (form === undefined || token === null || token === undefined) return { ok: false, reason: 'malformed' };
-  const vctx = {
-    keyRing: deps.keyRing, now: ctx.now, zone: ctx.zoneId, ip: ctx.ip, ua: ctx.ua, policyId: ctx.policyId,
-    ttlMs: deps.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS, replayStore: deps.replayStore,
+  const ttlMs = deps.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+  const checked = verifyChallengeToken(token, {
+    keyRing: deps.keyRing, now: ctx.now, zone: ctx.zoneId, ip: ctx.ip, ua: ctx.ua, policyId: ctx.policyId, ttlMs,
+  });
+  if (!checked.ok) return checked;
+  const method = methodFor(form);
+  const failure = method.validate(token, checked.claims, form, settings(deps, ctx.now));
+  if (failure !== undefined) return { ok: false, reason: failure, claims: checked.claims };
+  const spent = await spendChallengeToken(checked.claims, {
+    replayStore: deps.replayStore, now: ctx.now, ttlMs,
     ...(deps.replayFailOpen === undefined ? {} : { replayFailOpen: deps.replayFailOpen }),
+  });
+  return spent.ok ? { ok: true, claims: spent.claims, method } : spent;
+}
+
+function settings(deps: ChallengeDeps, now: number): MethodSettings {
+  return {
+    now,
+    ...(deps.clearanceTtlMs === undefined ? {} : { clearanceTtlMs: deps.clearanceTtlMs }),
+    ...(deps.noJsDelayMs === undefined ? {} : { noJsDelayMs: deps.noJsDelayMs }),
+    ...(deps.noJsClearanceTtlMs === undefined ? {} : { noJsClearanceTtlMs: deps.noJsClearanceTtlMs }),
   };
-  if (form.get('nojs') === '1') {
-    const checked = verifyChallengeToken(token, vctx);
-    if (!checked.ok) return checked;
-    if (deps.noJsDelayMs === undefined) return { ok: false, reason: 'nojs_disabled', claims: checked.claims };
-    if (ctx.now < checked.claims.issuedAt + deps.noJsDelayMs) return { ok: false, reason: 'too_early', claims: checked.claims };
-    const spent = await spendChallengeToken(checked.claims, vctx);
-    return spent.ok ? { ok: true, claims: spent.claims, method: 'nojs' } : spent;
-  }
-  const r = await verifyChallengeSolution(token, form.get('nonce') ?? '', vctx);
-  return r.ok ? { ok: true, claims: r.claims, method: 'pow' } : r;
 }
 
 export async function handleVerify(
@@ -229,10 +234,9 @@ export async function handleVerify(
     };
   }
 
-  const { claims, method } = result;
-  const ttlMs = method === 'nojs'
-    ? deps.noJsClearanceTtlMs ?? 5 * 60_000
-    : deps.clearanceTtlMs ?? DEFAULT_CLEARANCE_TTL_MS;
+  const { claims } = result;
+  const method = result.method.name;
+  const ttlMs = result.method.clearanceTtlMs(settings(deps, ctx.now));
   const setCookie = issueClearance({
     zone: ctx.zoneId, ip: ctx.ip, ua: ctx.ua, policyId: claims.policyId, now: ctx.now, https: ctx.https, ttlMs,
     ...(deps.cookieName === undefined ? {} : { cookieName: deps.cookieName }),

@@ -31,3 +31,5 @@ export type {
 export { DEFAULT_KEY_RING_KEY, loadOrCreateKeyRing, rotateKeyRing, pruneKeyRing } from './key-ring-store.ts';
 export { ChallengeStats } from './challenge-stats.ts';
 export type { ChallengeStatsSnapshot } from './challenge-stats.ts';
+export { CHALLENGE_METHODS, powMethod, noJsMethod, methodFor } from './challenge-methods.ts';
+export type { ChallengeMethod, ChallengeMethodName, MethodSettings } from './challenge-methods.ts';
