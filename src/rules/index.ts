@@ -20,3 +20,5 @@ export {
 export type { RuleAction, SkipParameters, CustomRule, RateLimitAction, RateLimitRule, AccessRule } from './schemas.ts';
 export { compileCustomRules, evaluateRules, compileRateLimitRule, RuleCompileError } from './ruleset.ts';
 export type { CompiledCustomRule, RulesOutcome, CompiledRateLimitRule } from './ruleset.ts';
+export { compileAccessRules, rangeToPrefixes } from './access.ts';
+export type { AccessMatcher } from './access.ts';
