@@ -159,3 +159,14 @@ test('disk: a purged entry being read keeps streaming; a closed store refuses wo
   await s.close();
   await assert.rejects(s.createWriter(sampleEntry()), { code: 'CACHE_STORE_CLOSED' });
 });
+
+test('disk: one store per directory (lock), taken over from a dead owner', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = await DiskCacheStore.open({ dir, maxBytes: 1_000_000 });
+  await assert.rejects(DiskCacheStore.open({ dir, maxBytes: 1_000_000 }), { code: 'CACHE_STORE_LOCKED' });
+  await s.close();
+  await writeFile(join(dir, 'lock'), '999999999');
+  const again = await DiskCacheStore.open({ dir, maxBytes: 1_000_000 });
+  await again.close();
+});

@@ -11,7 +11,7 @@
  * commit, and at close, so the order survives restarts approximately (touches since the last flush are lost).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,7 @@ import type {
 } from '../state/cache-store.ts';
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
-import { entryTooLarge, storeClosed, writerClosed } from './errors.ts';
+import { CacheError, entryTooLarge, storeClosed, writerClosed } from './errors.ts';
 import { metaCost, normalizePrefix } from './entry-cost.ts';
 
 export interface DiskCacheStoreOptions {
@@ -66,6 +66,31 @@ CREATE TABLE IF NOT EXISTS tags (tag TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KE
 CREATE INDEX IF NOT EXISTS tags_id ON tags (id);
 `;
 
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * One store per directory: open() recovers by deleting temp files, which would destroy another live process's
+ * writes. The lock file holds the owner's pid; a lock left by a dead process is taken over.
+ */
+async function takeLock(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+        throw new CacheError('CACHE_STORE_LOCKED', `cache directory is in use by process ${pid}`);
+      }
+      await unlink(path).catch(() => undefined);
+    }
+  }
+  throw new CacheError('CACHE_STORE_LOCKED', 'could not lock the cache directory');
+}
+
 export class DiskCacheStore implements CacheStore {
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
@@ -95,6 +120,7 @@ export class DiskCacheStore implements CacheStore {
       byKeyVariant: p('SELECT id, meta, cost FROM entries WHERE key = ? AND variant = ?'),
       insert: p('INSERT INTO entries (id, key, variant, zone, host, host_path, meta, size, cost, last_access) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       insertTag: p('INSERT OR IGNORE INTO tags (tag, id) VALUES (?, ?)'),
+      costById: p('SELECT cost FROM entries WHERE id = ?'),
       deleteById: p('DELETE FROM entries WHERE id = ?'),
       deleteTags: p('DELETE FROM tags WHERE id = ?'),
       updateMeta: p('UPDATE entries SET meta = ?, cost = ? WHERE id = ?'),
@@ -112,6 +138,7 @@ export class DiskCacheStore implements CacheStore {
   static async open(options: DiskCacheStoreOptions): Promise<DiskCacheStore> {
     await mkdir(join(options.dir, 'tmp'), { recursive: true });
     await mkdir(join(options.dir, 'body'), { recursive: true });
+    await takeLock(join(options.dir, 'lock'));
     const db = new DatabaseSync(join(options.dir, 'index.sqlite'));
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     db.exec(SCHEMA);
@@ -249,7 +276,7 @@ export class DiskCacheStore implements CacheStore {
     if (transaction) this.#db.exec('BEGIN IMMEDIATE');
     try {
       for (const id of ids) {
-        const r = this.#db.prepare('SELECT cost FROM entries WHERE id = ?').get(id);
+        const r = this.#q['costById']!.get(id);
         if (r === undefined) continue;
         this.#q['deleteTags']!.run(id);
         this.#q['deleteById']!.run(id);
@@ -346,5 +373,6 @@ export class DiskCacheStore implements CacheStore {
     this.#flushTouches();
     this.#closed = true;
     this.#db.close();
+    await unlink(join(this.#dir, 'lock')).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 /** Errors of the cache library: a class per failure with a stable `code` (listed in docs/cache.md). */
 
-export type CacheErrorCode = 'CACHE_ENTRY_TOO_LARGE' | 'CACHE_WRITER_CLOSED' | 'CACHE_STORE_CLOSED' | 'CACHE_COALESCE_OVERFLOW';
+export type CacheErrorCode = 'CACHE_ENTRY_TOO_LARGE' | 'CACHE_WRITER_CLOSED' | 'CACHE_STORE_CLOSED' | 'CACHE_STORE_LOCKED' | 'CACHE_COALESCE_OVERFLOW';
 
 export class CacheError extends Error {
   readonly code: CacheErrorCode;

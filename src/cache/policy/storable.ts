@@ -34,6 +34,7 @@ export function isStorable(req: RequestInfo, res: ResponseInfo, options?: Policy
   if (req.method.toUpperCase() !== 'GET') return no(req.method.toUpperCase() === 'HEAD' ? 'method.head' : 'method');
   if (res.status < 200 || res.status > 599) return no('status.non-final');
   if (res.status === 206) return no('status.partial');
+  if (res.status === 304) return no('status.not-modified');
   const reqCc = cacheControlOf(req.headers);
   const cc = cacheControlOf(res.headers);
   if (reqCc.noStore) return no('request.no-store');
