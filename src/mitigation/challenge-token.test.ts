@@ -67,7 +67,7 @@ test('malformed tokens', () => {
 
 test('a well-signed payload with wrong types is malformed', () => {
   const { keyRing, ctx } = setup();
-  // Forge with the real key through the clearance path's sibling: sign a bogus challenge payload directly.
+  // Signed with the real key, but the difficulty is not an integer.
   const token = issueChallengeToken({ ...input, difficulty: 1.5 }, { keyRing, clock: new ManualClock(), random: new CountingRandom() }).token;
   assert.deepEqual(verifyChallengeToken(token, ctx), { ok: false, reason: 'malformed' });
 });
