@@ -1,0 +1,45 @@
+/**
+ * The in-process driver: runs a test request through a compiled ruleset (phases 1-5) with a built-in echo
+ * origin that also understands the albedo `/reflect` endpoint the CRS response tests use.
+ */
+import type { Ruleset } from '../index.ts';
+import type { Driver, Outcome, WireRequest } from './ftw.ts';
+
+function reflect(req: WireRequest): { status: number; headers: Array<[string, string]>; body: Buffer } {
+  const path = req.uri.split('?')[0] ?? '';
+  if (path === '/reflect' && req.body.length > 0) {
+    try {
+      const spec = JSON.parse(req.body.toString('utf8')) as { status?: number; headers?: Record<string, string>; body?: string; encodedBody?: string };
+      const headers: Array<[string, string]> = Object.entries(spec.headers ?? {}).map(([k, v]) => [k, String(v)]);
+      if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'text/plain']);
+      const body = spec.encodedBody !== undefined ? Buffer.from(spec.encodedBody, 'base64') : Buffer.from(spec.body ?? '', 'utf8');
+      return { status: spec.status ?? 200, headers, body };
+    } catch { /* fall through to echo */ }
+  }
+  return { status: 200, headers: [['Content-Type', 'text/plain']], body: Buffer.from('ok\n') };
+}
+
+export class InProcessDriver implements Driver {
+  readonly name = 'in-process';
+  readonly #ruleset: Ruleset;
+  constructor(ruleset: Ruleset) { this.#ruleset = ruleset; }
+
+  async send(req: WireRequest): Promise<Outcome> {
+    const tx = this.#ruleset.newTransaction({ clientIp: '192.0.2.10', clientPort: 40000, serverIp: '127.0.0.1', serverPort: 80 });
+    let it = tx.processRequestHeaders({ method: req.method, uri: req.uri, protocol: req.version, headers: req.headers });
+    if (!it && req.body.length > 0) it = tx.appendRequestBody(req.body);
+    if (!it) it = tx.processRequestBody();
+    let status = it?.status ?? 200;
+    if (!it) {
+      const res = reflect(req);
+      it = tx.processResponseHeaders(res.status, res.headers);
+      if (!it) tx.appendResponseBody(res.body);
+      if (!it) it = tx.processResponseBody();
+      status = it?.status ?? res.status;
+    }
+    tx.processLogging();
+    const log = tx.matches.map((m) => `[id "${m.id}"] [msg "${m.msg}"] [data "${m.data}"] [severity "${m.severity}"]`).join('\n')
+      + (tx.singleValue('REQBODY_ERROR_MSG') ? `\n${tx.singleValue('REQBODY_ERROR_MSG') ?? ''}` : '');
+    return { status, ids: tx.matches.map((m) => m.id), log };
+  }
+}
