@@ -47,3 +47,43 @@ export interface EventBus {
 export interface Closeable {
   close(): Promise<void>;
 }
+
+/** One stored configuration object: a zone, or something that belongs to one (rule, record, order...). */
+export interface ConfigDoc {
+  readonly kind: string;
+  readonly id: string;
+  /** The zone this object belongs to (null for a zone itself and for global objects). */
+  readonly zoneId: string | null;
+  /** A unique name within its kind (a zone's hostname), or null. */
+  readonly name: string | null;
+  readonly data: unknown;
+  readonly modifiedOn: string;
+}
+
+export type ConfigOp =
+  | { readonly op: 'put'; readonly doc: Omit<ConfigDoc, 'modifiedOn'> }
+  /** Insert only when (kind, id) is absent; otherwise the op is skipped and the transaction still commits. */
+  | { readonly op: 'insert'; readonly doc: Omit<ConfigDoc, 'modifiedOn'> }
+  | { readonly op: 'delete'; readonly kind: string; readonly id: string }
+  /** Delete every object belonging to a zone (not the zone itself). */
+  | { readonly op: 'deleteOwned'; readonly zoneId: string };
+
+export class ConfigConflictError extends Error {
+  readonly code = 'config.conflict';
+  constructor(message: string) { super(message); this.name = 'ConfigConflictError'; }
+}
+
+/**
+ * The configuration store: the source of truth the control plane writes and every edge node reads.
+ * Every successful `apply` is atomic (all ops or none) and advances `version` by exactly one.
+ */
+export interface ConfigStore extends Closeable {
+  version(): Promise<number>;
+  get(kind: string, id: string): Promise<ConfigDoc | undefined>;
+  getByName(kind: string, name: string): Promise<ConfigDoc | undefined>;
+  list(kind?: string, zoneId?: string): Promise<ConfigDoc[]>;
+  /** Apply the ops in one transaction; returns the new version. Throws ConfigConflictError on a unique-name clash. */
+  apply(ops: readonly ConfigOp[]): Promise<number>;
+  /** Everything, with the version it was read at (one consistent read). */
+  snapshot(): Promise<{ version: number; docs: ConfigDoc[] }>;
+}

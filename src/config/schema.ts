@@ -1,0 +1,156 @@
+/**
+ * The one configuration model. The YAML file, the admin API and the CLI all produce these shapes; types are
+ * inferred from the schemas. The data plane never reads these directly: it reads the compiled snapshot
+ * (snapshot.ts).
+ */
+import { z } from 'zod';
+
+const HOSTNAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export const HostnameSchema = z.string().trim().toLowerCase().max(253)
+  .refine((s) => HOSTNAME_RE.test(s), { message: 'must be a DNS name like shop.test or *.shop.test' });
+
+/** `host:port`, `[v6]:port`, optionally prefixed with http:// or https:// (https = TLS to the origin). */
+export const OriginAddressSchema = z.string().trim().refine((s) => parseOriginAddress(s) !== undefined, {
+  message: 'must be HOST:PORT (e.g. 127.0.0.1:8000, [::1]:8000, origin.example:443 or https://origin.example)',
+});
+
+export interface OriginAddress { host: string; port: number; tls: boolean }
+
+export function parseOriginAddress(s: string): OriginAddress | undefined {
+  let rest = s;
+  let tls = false;
+  if (rest.startsWith('https://')) { tls = true; rest = rest.slice(8); } else if (rest.startsWith('http://')) rest = rest.slice(7);
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
+  let host: string; let portStr: string | undefined;
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) { host = v6[1] ?? ''; portStr = v6[2]; } else {
+    const m = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(rest);
+    if (!m) return undefined;
+    host = m[1] ?? ''; portStr = m[2];
+  }
+  if (!host) return undefined;
+  const port = portStr === undefined ? (tls ? 443 : 80) : Number(portStr);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host, port, tls };
+}
+
+export const OriginSchema = z.object({
+  address: OriginAddressSchema,
+  weight: z.number().int().min(1).max(1000).default(1),
+  enabled: z.boolean().default(true),
+}).strict();
+
+export const HealthCheckSchema = z.object({
+  enabled: z.boolean().default(true),
+  path: z.string().startsWith('/').default('/'),
+  interval: z.number().min(1).max(3600).default(10).describe('seconds between active checks'),
+  timeout: z.number().min(0.1).max(60).default(3).describe('seconds before a check counts as failed'),
+  expected_status: z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)]).default('2xx'),
+  unhealthy_threshold: z.number().int().min(1).max(100).default(2).describe('consecutive failures to mark an origin down'),
+  healthy_threshold: z.number().int().min(1).max(100).default(1).describe('consecutive successes to mark it up again'),
+  passive_failures: z.number().int().min(1).max(1000).default(3).describe('consecutive proxied-request failures that mark an origin down'),
+}).strict();
+
+export const OriginPoolSchema = z.object({
+  origins: z.array(OriginSchema).max(64).default([]),
+  health_check: HealthCheckSchema.default(HealthCheckSchema.parse({})),
+  connect_timeout: z.number().min(0.1).max(120).default(5).describe('seconds'),
+  response_timeout: z.number().min(0.1).max(600).default(100).describe('seconds to the first response byte (504 after)'),
+  host_header: z.string().optional().describe('Host header sent to the origin; default: the visitor\'s'),
+}).strict();
+
+export const SecurityLevelSchema = z.enum(['off', 'essentially_off', 'low', 'medium', 'high', 'under_attack']);
+
+export const ZoneSettingsSchema = z.object({
+  security_level: SecurityLevelSchema.default('medium'),
+  paused: z.boolean().default(false).describe('when true the edge passes traffic straight to the origin (no security phases)'),
+}).strict();
+
+export const ZoneCertificateSchema = z.object({
+  cert: z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate chain' }),
+  key: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
+}).strict();
+
+/** A zone as stored and published. */
+export const ZoneSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{32}$/),
+  name: HostnameSchema.refine((s) => !s.startsWith('*.'), { message: 'a zone name cannot be a wildcard; add *.name as an alias' }),
+  account: z.string().default('default'),
+  aliases: z.array(HostnameSchema).max(100).default([]).describe('other hostnames served by this zone, e.g. *.shop.test'),
+  pool: OriginPoolSchema.default(OriginPoolSchema.parse({})),
+  settings: ZoneSettingsSchema.default(ZoneSettingsSchema.parse({})),
+  certificate: ZoneCertificateSchema.optional(),
+  source: z.enum(['api', 'file']).default('api'),
+  created_on: z.string(),
+  modified_on: z.string(),
+}).strict();
+
+export type Zone = z.infer<typeof ZoneSchema>;
+export type ZoneSettings = z.infer<typeof ZoneSettingsSchema>;
+export type OriginPool = z.infer<typeof OriginPoolSchema>;
+export type Origin = z.infer<typeof OriginSchema>;
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+
+/** What a client sends to create a zone (API body, CLI, config file entry). */
+export const ZoneInputSchema = z.object({
+  name: ZoneSchema.shape.name,
+  account: z.string().min(1).max(64).optional(),
+  aliases: z.array(HostnameSchema).max(100).optional(),
+  origins: z.array(z.union([OriginAddressSchema, OriginSchema])).max(64).optional(),
+  pool: OriginPoolSchema.partial().optional(),
+  settings: ZoneSettingsSchema.partial().optional(),
+  certificate: ZoneCertificateSchema.optional(),
+}).strict();
+export type ZoneInput = z.infer<typeof ZoneInputSchema>;
+
+export const ZonePatchSchema = ZoneInputSchema.omit({ name: true }).partial().strict();
+export type ZonePatch = z.infer<typeof ZonePatchSchema>;
+
+export const ListenAddressSchema = z.string().refine((s) => parseListenAddress(s) !== undefined, {
+  message: 'must be ADDR:PORT, :PORT or [v6]:PORT',
+});
+
+export function parseListenAddress(s: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9A-Za-z.-]*)):(\d+)$/.exec(s.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return undefined;
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export const LimitsSchema = z.object({
+  max_header_bytes: z.number().int().min(1024).max(1 << 20).default(32 * 1024),
+  max_header_count: z.number().int().min(8).max(1000).default(100),
+  max_uri_length: z.number().int().min(256).max(1 << 20).default(8192),
+  header_timeout: z.number().min(0.5).max(300).default(10).describe('seconds to receive the request head'),
+  keepalive_timeout: z.number().min(0.5).max(3600).default(5).describe('idle seconds between requests on a connection'),
+  request_timeout: z.number().min(1).max(86400).default(300).describe('seconds to receive a whole request'),
+  max_requests_per_connection: z.number().int().min(0).default(1000).describe('0 = unlimited'),
+}).strict();
+
+export const ServerSchema = z.object({
+  http: ListenAddressSchema.optional(),
+  https: ListenAddressSchema.optional(),
+  admin: ListenAddressSchema.optional(),
+  data: z.string().optional(),
+  workers: z.number().int().min(0).max(256).optional(),
+  log: z.object({
+    access: z.union([z.literal('stdout'), z.literal('off'), z.string()]).default('file')
+      .describe('"file" (data/logs/access.log), "stdout", "off", or a path'),
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  }).strict().default({ access: 'file', level: 'info' }),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+}).strict();
+
+export const FileZoneSchema = ZoneInputSchema;
+
+/** The YAML config file. */
+export const ConfigFileSchema = z.object({
+  server: ServerSchema.default(ServerSchema.parse({})),
+  zones: z.array(FileZoneSchema).default([]),
+}).strict();
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+export type ServerConfig = z.infer<typeof ServerSchema>;
+export type Limits = z.infer<typeof LimitsSchema>;

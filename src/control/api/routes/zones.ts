@@ -1,0 +1,71 @@
+/** /client/v4/zones and what hangs off a zone (origins, settings). */
+import { ZoneInputSchema, ZonePatchSchema, ZoneSettingsSchema } from '../../../config/schema.ts';
+import type { Zone } from '../../../config/schema.ts';
+import type { ZoneService } from '../../services/zones.ts';
+import { OriginsInputSchema } from '../../services/zones.ts';
+import type { Router } from '../router.ts';
+import { ApiError, API_CODES } from '../errors.ts';
+
+export function zoneView(z: Zone): Record<string, unknown> {
+  const { certificate, ...rest } = z;
+  return { ...rest, status: 'active', paused: z.settings.paused, has_certificate: certificate !== undefined };
+}
+
+function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number): number {
+  const v = q.get(name);
+  if (v === null) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, API_CODES.validation, `query.${name}: must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+export function registerZoneRoutes(r: Router, zones: ZoneService): void {
+  r.add({
+    method: 'GET', path: '/client/v4/zones', auth: 'token', summary: 'List zones (?name=, ?account=, ?page=, ?per_page=)',
+    handler: async (req) => {
+      const page = intParam(req.query, 'page', 1, 1, 1_000_000);
+      const perPage = intParam(req.query, 'per_page', 50, 1, 1000);
+      const all = await zones.list({ name: req.query.get('name') ?? undefined, account: req.query.get('account') ?? undefined });
+      const slice = all.slice((page - 1) * perPage, page * perPage);
+      return { kind: 'json', result: slice.map(zoneView), resultInfo: { page, per_page: perPage, count: slice.length, total_count: all.length, total_pages: Math.max(1, Math.ceil(all.length / perPage)) } };
+    },
+  });
+  r.add({
+    method: 'POST', path: '/client/v4/zones', auth: 'token', summary: 'Create a zone', body: ZoneInputSchema,
+    handler: async (req) => ({ kind: 'json', status: 200, result: zoneView(await zones.create(req.body)) }),
+  });
+  r.add({
+    method: 'GET', path: '/client/v4/zones/:id', auth: 'token', summary: 'Zone details (by id or name)',
+    handler: async (req) => ({ kind: 'json', result: zoneView(await zones.get(req.params['id']!)) }),
+  });
+  r.add({
+    method: 'PATCH', path: '/client/v4/zones/:id', auth: 'token', summary: 'Change a zone', body: ZonePatchSchema,
+    handler: async (req) => ({ kind: 'json', result: zoneView(await zones.update(req.params['id']!, req.body)) }),
+  });
+  r.add({
+    method: 'DELETE', path: '/client/v4/zones/:id', auth: 'token', summary: 'Delete a zone and everything it owns',
+    handler: async (req) => ({ kind: 'json', result: await zones.delete(req.params['id']!) }),
+  });
+  r.add({
+    method: 'GET', path: '/client/v4/zones/:id/origins', auth: 'token', summary: 'The zone\'s origin pool and health checks',
+    handler: async (req) => ({ kind: 'json', result: (await zones.get(req.params['id']!)).pool }),
+  });
+  r.add({
+    method: 'PUT', path: '/client/v4/zones/:id/origins', auth: 'token', summary: 'Set the origin pool and health checks', body: OriginsInputSchema,
+    handler: async (req) => ({ kind: 'json', result: (await zones.setOrigins(req.params['id']!, req.body)).pool }),
+  });
+  r.add({
+    method: 'GET', path: '/client/v4/zones/:id/settings', auth: 'token', summary: 'Zone settings',
+    handler: async (req) => ({ kind: 'json', result: settingsView((await zones.get(req.params['id']!)).settings) }),
+  });
+  r.add({
+    method: 'PATCH', path: '/client/v4/zones/:id/settings', auth: 'token', summary: 'Change zone settings', body: ZoneSettingsSchema.partial(),
+    handler: async (req) => ({ kind: 'json', result: settingsView((await zones.updateSettings(req.params['id']!, req.body)).settings) }),
+  });
+}
+
+/** Settings as Cloudflare lists them: [{id, value, editable}]. */
+function settingsView(s: Zone['settings']): Array<{ id: string; value: unknown; editable: boolean }> {
+  return Object.entries(s).map(([id, value]) => ({ id, value, editable: true }));
+}
+

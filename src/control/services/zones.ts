@@ -1,0 +1,152 @@
+/**
+ * Zone use cases shared by the three doors (API, CLI through the API, config file): validate, store in one
+ * transaction, publish. A failed validation changes nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { HealthCheckSchema, OriginPoolSchema, OriginSchema, ZoneInputSchema, ZonePatchSchema, ZoneSchema, ZoneSettingsSchema } from '../../config/schema.ts';
+import type { Origin, Zone, ZoneInput, ZonePatch } from '../../config/schema.ts';
+import { ConfigConflictError } from '../../state/ports.ts';
+import type { ConfigStore } from '../../state/ports.ts';
+import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts';
+
+export const newId = (): string => randomBytes(16).toString('hex');
+
+function normaliseOrigins(list: NonNullable<ZoneInput['origins']>): Origin[] {
+  return list.map((o) => typeof o === 'string' ? OriginSchema.parse({ address: o }) : OriginSchema.parse(o));
+}
+
+export const OriginsInputSchema = z.object({
+  origins: z.array(z.union([z.string(), OriginSchema])).max(64).optional(),
+  health_check: HealthCheckSchema.partial().optional(),
+  connect_timeout: z.number().optional(),
+  response_timeout: z.number().optional(),
+  host_header: z.string().optional(),
+}).strict();
+
+export class ZoneService {
+  readonly #store: ConfigStore;
+  readonly #publish: () => Promise<void>;
+  readonly #now: () => Date;
+
+  constructor(store: ConfigStore, publish: () => Promise<void>, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#publish = publish;
+    this.#now = now;
+  }
+
+  /** Build a full zone from input (validated); `base` is the zone being updated. */
+  build(input: ZoneInput | ZonePatch, base: Zone | undefined, source: 'api' | 'file'): Zone {
+    const now = this.#now().toISOString();
+    const name = 'name' in input && input.name !== undefined ? input.name : base?.name;
+    const poolIn = { ...(base?.pool ?? {}), ...(input.pool ?? {}) } as Record<string, unknown>;
+    if (input.pool?.health_check) poolIn['health_check'] = { ...(base?.pool.health_check ?? {}), ...input.pool.health_check };
+    if (input.origins !== undefined) poolIn['origins'] = normaliseOrigins(input.origins);
+    const candidate = {
+      id: base?.id ?? newId(),
+      name,
+      account: input.account ?? base?.account ?? 'default',
+      aliases: input.aliases ?? base?.aliases ?? [],
+      pool: OriginPoolSchema.parse(poolIn),
+      settings: ZoneSettingsSchema.parse({ ...(base?.settings ?? {}), ...(input.settings ?? {}) }),
+      certificate: input.certificate ?? base?.certificate,
+      source,
+      created_on: base?.created_on ?? now,
+      modified_on: now,
+    };
+    const r = ZoneSchema.safeParse(candidate);
+    if (!r.success) throw validationError(r.error);
+    return r.data;
+  }
+
+  async create(body: unknown, source: 'api' | 'file' = 'api'): Promise<Zone> {
+    const r = ZoneInputSchema.safeParse(body);
+    if (!r.success) throw validationError(r.error);
+    const zone = this.build(r.data, undefined, source);
+    await this.#put(zone);
+    return zone;
+  }
+
+  async #put(zone: Zone): Promise<void> {
+    try {
+      await this.#store.apply([{ op: 'put', doc: { kind: 'zone', id: zone.id, zoneId: null, name: zone.name, data: zone } }]);
+    } catch (e) {
+      if (e instanceof ConfigConflictError) throw new ApiError(409, API_CODES.conflict, `zone "${zone.name}" already exists`);
+      throw e;
+    }
+    await this.#publish();
+  }
+
+  async list(filter: { name?: string | undefined; account?: string | undefined } = {}): Promise<Zone[]> {
+    if (filter.name !== undefined) {
+      const d = await this.#store.getByName('zone', filter.name.toLowerCase());
+      const z = d?.data as Zone | undefined;
+      return z && (filter.account === undefined || z.account === filter.account) ? [z] : [];
+    }
+    const all = (await this.#store.list('zone')).map((d) => d.data as Zone);
+    return filter.account === undefined ? all : all.filter((z) => z.account === filter.account);
+  }
+
+  async get(id: string): Promise<Zone> {
+    const d = (await this.#store.get('zone', id)) ?? (await this.#store.getByName('zone', id.toLowerCase()));
+    if (!d) throw notFound(`zone "${id}"`);
+    return d.data as Zone;
+  }
+
+  async update(id: string, body: unknown): Promise<Zone> {
+    const base = await this.get(id);
+    const r = ZonePatchSchema.safeParse(body);
+    if (!r.success) throw validationError(r.error);
+    const zone = this.build(r.data, base, base.source);
+    await this.#put(zone);
+    return zone;
+  }
+
+  async setOrigins(id: string, body: unknown): Promise<Zone> {
+    const r = OriginsInputSchema.safeParse(body);
+    if (!r.success) throw validationError(r.error);
+    const { origins, ...pool } = r.data;
+    return this.update(id, { ...(origins !== undefined ? { origins } : {}), pool });
+  }
+
+  async updateSettings(id: string, body: unknown): Promise<Zone> {
+    const r = ZoneSettingsSchema.partial().strict().safeParse(body);
+    if (!r.success) throw validationError(r.error);
+    return this.update(id, { settings: r.data });
+  }
+
+  async delete(id: string): Promise<{ id: string }> {
+    const z = await this.get(id);
+    await this.#store.apply([{ op: 'deleteOwned', zoneId: z.id }, { op: 'delete', kind: 'zone', id: z.id }]);
+    await this.#publish();
+    return { id: z.id };
+  }
+
+  /**
+   * Make the stored file-sourced zones match the config file: upsert every zone it lists, delete file zones it
+   * no longer lists. API-made zones are left alone; a file zone whose name an API zone holds is an error.
+   */
+  async syncFromFile(inputs: readonly ZoneInput[]): Promise<{ added: number; updated: number; removed: number }> {
+    const existing = new Map((await this.#store.list('zone')).map((d) => [(d.data as Zone).name, d.data as Zone]));
+    const ops: Array<Parameters<ConfigStore['apply']>[0][number]> = [];
+    const names = new Set<string>();
+    let added = 0; let updated = 0; let removed = 0;
+    for (const input of inputs) {
+      names.add(input.name);
+      const base = existing.get(input.name);
+      if (base && base.source !== 'file') throw new ApiError(409, API_CODES.conflict, `zone "${input.name}" in the config file already exists as an API-managed zone`);
+      const zone = this.build(input, base ? { ...base, pool: OriginPoolSchema.parse({}), settings: ZoneSettingsSchema.parse({}), aliases: [] } : undefined, 'file');
+      if (base && JSON.stringify({ ...base, modified_on: '' }) === JSON.stringify({ ...zone, modified_on: '' })) continue;
+      if (base) updated++; else added++;
+      ops.push({ op: 'put', doc: { kind: 'zone', id: zone.id, zoneId: null, name: zone.name, data: zone } });
+    }
+    for (const z of existing.values()) {
+      if (z.source === 'file' && !names.has(z.name)) {
+        removed++;
+        ops.push({ op: 'deleteOwned', zoneId: z.id }, { op: 'delete', kind: 'zone', id: z.id });
+      }
+    }
+    if (ops.length) { await this.#store.apply(ops); await this.#publish(); }
+    return { added, updated, removed };
+  }
+}

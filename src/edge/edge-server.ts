@@ -1,0 +1,250 @@
+/**
+ * The data plane of one process: HTTP and HTTPS/HTTP2 listeners, routing by Host/SNI, the phase pipeline, and
+ * the atomic swap of config snapshots. Never imports the control plane: it is fed snapshots, health reports
+ * and a certificate source by its owner (src/main.ts).
+ */
+import { createServer as createHttpServer, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { EMPTY_SNAPSHOT, lookupZone, normaliseHost } from '../config/snapshot.ts';
+import type { EdgeSnapshot } from '../config/snapshot.ts';
+import type { Limits } from '../config/schema.ts';
+import type { Logger, AccessLog } from '../telemetry/logger.ts';
+import type { EdgeMetrics } from '../telemetry/metrics.ts';
+import { plainIp } from '../lib/headers.ts';
+import { ERRORS } from './errors/codes.ts';
+import type { ErrorDef } from './errors/codes.ts';
+import { renderError } from './errors/page.ts';
+import { RequestContext } from './pipeline/context.ts';
+import type { EdgeRequest, EdgeResponse } from './pipeline/context.ts';
+import type { Phase, Verdict } from './pipeline/phase.ts';
+import { runLog, runRequest } from './pipeline/run.ts';
+import type { Pipeline } from './pipeline/run.ts';
+import { createOriginPhase } from './phases/origin/index.ts';
+import { createTunnelPhase } from './phases/origin/tunnel.ts';
+import { createLogPhase } from './phases/log/index.ts';
+import { HealthState, UpstreamPools } from './upstream/pools.ts';
+import { answerClientError } from './listener/client-error.ts';
+import { SniResolver } from './tls/sni.ts';
+import type { CertSource } from './tls/sni.ts';
+import type { PemPair } from './tls/self-signed.ts';
+import { nextRay } from './ray.ts';
+
+export interface EdgeOptions {
+  readonly http?: { host: string; port: number } | undefined;
+  readonly https?: { host: string; port: number } | undefined;
+  readonly limits: Limits;
+  readonly logger: Logger;
+  readonly accessLog: AccessLog;
+  readonly metrics: EdgeMetrics;
+  readonly nodeId: string;
+  readonly defaultCert: PemPair;
+  readonly certSource: CertSource;
+  /** Request phases before the origin, in the fixed order of run.ts (added by later features). */
+  readonly requestPhases?: readonly Phase[];
+}
+
+const DEF_BY_CODE = new Map<string, ErrorDef>(Object.values(ERRORS).map((d) => [d.code, d]));
+
+function blockDef(status: number, reason: string): ErrorDef {
+  return { code: reason, number: 1020, status, side: 'browser', title: status === 429 ? 'Too many requests' : 'Access denied',
+    text: status === 429 ? 'You have sent too many requests to this site. Please wait and try again.' : 'This request was blocked by the security settings of this site.', retryable: status === 429 };
+}
+
+const UPGRADE_SOCKET = 'upgrade.socket';
+
+export class EdgeServer {
+  #snapshot: EdgeSnapshot = EMPTY_SNAPSHOT;
+  readonly #opts: EdgeOptions;
+  readonly pools = new UpstreamPools();
+  readonly health = new HealthState();
+  readonly #pipeline: Pipeline;
+  readonly #upgradePipeline: Pipeline;
+  readonly #sni: SniResolver;
+  #http: HttpServer | undefined;
+  #https: Http2SecureServer | undefined;
+  #inflight = 0;
+  #drainWaiters: Array<() => void> = [];
+
+  constructor(opts: EdgeOptions) {
+    this.#opts = opts;
+    const log = createLogPhase({ accessLog: opts.accessLog, metrics: opts.metrics, nodeId: opts.nodeId });
+    const request = opts.requestPhases ?? [];
+    this.#pipeline = { request, origin: createOriginPhase({ pools: this.pools, health: this.health, metrics: opts.metrics }), log: [log] };
+    this.#upgradePipeline = {
+      request,
+      origin: createTunnelPhase({ health: this.health }, (ctx) => ctx.notes.get(UPGRADE_SOCKET) as { socket: Socket; head: Buffer }),
+      log: [log],
+    };
+    this.#sni = new SniResolver(opts.defaultCert, opts.certSource, () => this.#snapshot, (host, err) => {
+      opts.logger.warn({ host, err: (err as Error).message }, 'certificate for SNI name failed; serving the default');
+    });
+  }
+
+  get snapshot(): EdgeSnapshot { return this.#snapshot; }
+
+  /** Swap in a new snapshot atomically: requests already routed keep the zone they started with. */
+  apply(s: EdgeSnapshot): void {
+    this.#snapshot = s;
+    this.#sni.onSnapshot(s);
+    this.pools.prune(s.zones.values());
+    this.health.retain(s.zones.values());
+    this.#opts.metrics.snapshotVersion.set(s.version);
+    this.#opts.metrics.snapshotBuildSeconds.observe(s.builtMs / 1000);
+  }
+
+  async start(): Promise<{ httpPort?: number; httpsPort?: number }> {
+    const l = this.#opts.limits;
+    const out: { httpPort?: number; httpsPort?: number } = {};
+    const count = (code: string): void => { this.#opts.metrics.clientErrors.labels(code).inc(); };
+    if (this.#opts.http) {
+      const srv = createHttpServer({
+        maxHeaderSize: l.max_header_bytes, requireHostHeader: true, insecureHTTPParser: false, joinDuplicateHeaders: false,
+        headersTimeout: l.header_timeout * 1000, requestTimeout: l.request_timeout * 1000, keepAliveTimeout: l.keepalive_timeout * 1000,
+        noDelay: true,
+      }, (req, res) => this.#handle(req, res, false));
+      srv.maxHeadersCount = 0;
+      srv.maxRequestsPerSocket = l.max_requests_per_connection;
+      srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count));
+      srv.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head, false));
+      this.#track(srv, 'http');
+      out.httpPort = await listen(srv, this.#opts.http);
+      this.#http = srv;
+    }
+    if (this.#opts.https) {
+      const srv = createSecureServer({
+        allowHTTP1: true,
+        SNICallback: this.#sni.callback,
+        cert: this.#opts.defaultCert.cert, key: this.#opts.defaultCert.key,
+        maxSessionMemory: 10,
+        settings: { maxConcurrentStreams: 128, maxHeaderListSize: l.max_header_bytes, enablePush: false },
+        maxHeaderListPairs: l.max_header_count + 8,
+        minVersion: 'TLSv1.2',
+      }, (req, res) => this.#handle(req, res, true));
+      srv.setTimeout(l.request_timeout * 1000);
+      srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count));
+      srv.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head, true));
+      this.#track(srv, 'https');
+      out.httpsPort = await listen(srv, this.#opts.https);
+      this.#https = srv;
+    }
+    return out;
+  }
+
+  #track(srv: HttpServer | Http2SecureServer, name: string): void {
+    const g = this.#opts.metrics.activeConnections.labels(name);
+    srv.on('connection', (s: Socket) => { g.inc(); s.once('close', () => g.dec()); });
+  }
+
+  #handle(req: EdgeRequest, res: EdgeResponse, tls: boolean): void {
+    const start = performance.now();
+    const host = normaliseHost(req.headers.host ?? req.headers[':authority'] as string | undefined);
+    const ctx = new RequestContext(nextRay(), req, res, plainIp(req.socket.remoteAddress), tls, host, start);
+    this.#inflight++;
+    res.once('close', () => this.#done(ctx, this.#pipeline));
+    const l = this.#opts.limits;
+    if ((req.url?.length ?? 0) > l.max_uri_length) { this.#sendError(ctx, ERRORS.uriTooLong); return; }
+    if (req.rawHeaders.length > l.max_header_count * 2 + (req.httpVersionMajor === 2 ? 10 : 0)) { this.#sendError(ctx, ERRORS.headersTooLarge); return; }
+    const zone = lookupZone(this.#snapshot, host);
+    if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
+    ctx.zone = zone;
+    try {
+      const r = runRequest(ctx, this.#pipeline, this.#answer);
+      if (r !== undefined) r.catch((e: unknown) => this.#fault(ctx, e));
+    } catch (e) {
+      this.#fault(ctx, e);
+    }
+  }
+
+  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer, tls: boolean): void {
+    const start = performance.now();
+    const host = normaliseHost(req.headers.host);
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    const ctx = new RequestContext(nextRay(), req, res, plainIp(socket.remoteAddress), tls, host, start);
+    ctx.notes.set(UPGRADE_SOCKET, { socket, head });
+    this.#inflight++;
+    let logged = false;
+    const fin = (): void => { if (!logged) { logged = true; this.#done(ctx, this.#upgradePipeline); } };
+    socket.once('close', fin);
+    socket.on('error', () => socket.destroy());
+    const zone = lookupZone(this.#snapshot, host);
+    if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
+    ctx.zone = zone;
+    try {
+      const r = runRequest(ctx, this.#upgradePipeline, this.#answer);
+      if (r !== undefined) r.catch((e: unknown) => this.#fault(ctx, e));
+    } catch (e) {
+      this.#fault(ctx, e);
+    }
+  }
+
+  #done(ctx: RequestContext, p: Pipeline): void {
+    try { runLog(ctx, p); } catch (e) { this.#opts.logger.error({ err: (e as Error).message, ray: ctx.ray }, 'log phase failed'); }
+    this.#inflight--;
+    if (this.#inflight === 0 && this.#drainWaiters.length) { const w = this.#drainWaiters; this.#drainWaiters = []; for (const f of w) f(); }
+  }
+
+  readonly #answer = (ctx: RequestContext, v: Verdict): void => {
+    if (v.kind === 'drop') { ctx.res.destroy(); return; }
+    if (v.kind === 'respond') {
+      if (v.body !== undefined) { this.#send(ctx, v.status, v.body, v.contentType ?? 'text/plain; charset=utf-8', v.headers); return; }
+      this.#sendError(ctx, DEF_BY_CODE.get(v.reason) ?? blockDef(v.status, v.reason), v.headers);
+      return;
+    }
+    if (v.kind === 'continue') return;
+    // A challenge that reached here had no challenge phase to serve it: refuse rather than let it through.
+    this.#sendError(ctx, blockDef(403, v.reason));
+  };
+
+  #fault(ctx: RequestContext, e: unknown): void {
+    ctx.errorCode = ERRORS.internal.code;
+    ctx.errorDetail = e instanceof Error ? e.message : String(e);
+    this.#opts.logger.error({ ray: ctx.ray, err: ctx.errorDetail, stack: e instanceof Error ? e.stack : undefined }, 'request fault');
+    if (!ctx.res.headersSent) this.#sendError(ctx, ERRORS.internal); else ctx.res.destroy();
+  }
+
+  #sendError(ctx: RequestContext, def: ErrorDef, extra?: Readonly<Record<string, string>>): void {
+    if (ctx.final === undefined && def.side !== 'browser' && ctx.errorCode === undefined) ctx.errorCode = def.code;
+    const { body, contentType } = renderError({ def, ray: ctx.ray, host: ctx.host }, ctx.req.headers.accept);
+    this.#send(ctx, def.status, body, contentType, extra);
+  }
+
+  #send(ctx: RequestContext, status: number, body: string, contentType: string, extra?: Readonly<Record<string, string>>): void {
+    const res = ctx.res;
+    if (res.headersSent || res.destroyed) { res.destroy(); return; }
+    const buf = Buffer.from(body);
+    const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': buf.length, 'cache-control': 'no-store', 'rampart-ray': ctx.ray, ...extra };
+    if (status === 429 && extra?.['retry-after'] === undefined && headers['retry-after'] === undefined) headers['retry-after'] = 60;
+    ctx.bytesOut += buf.length;
+    (res as ServerResponse).writeHead(status, headers);
+    (res as ServerResponse).end(ctx.req.method === 'HEAD' ? undefined : buf);
+  }
+
+  /** Stop accepting, let in-flight requests finish (up to `timeoutMs`), then close what is left. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    const servers = [this.#http, this.#https].filter((s): s is HttpServer | Http2SecureServer => s !== undefined);
+    const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    this.#http?.closeIdleConnections();
+    if (this.#inflight > 0) {
+      await Promise.race([new Promise<void>((r) => this.#drainWaiters.push(r)), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    }
+    this.#http?.closeAllConnections();
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
+    await this.pools.close();
+    this.#opts.accessLog.flush();
+  }
+
+  get inflight(): number { return this.#inflight; }
+}
+
+function listen(srv: HttpServer | Http2SecureServer, a: { host: string; port: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(a.port, a.host, () => { srv.removeListener('error', reject); resolve((srv.address() as AddressInfo).port); });
+  });
+}

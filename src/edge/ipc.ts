@@ -1,0 +1,26 @@
+/** Messages between the node's primary (control) and its edge workers over the cluster IPC channel. */
+import type { ConfigDoc } from '../state/ports.ts';
+import type { Limits } from '../config/schema.ts';
+import type { PemPair } from './tls/self-signed.ts';
+
+export interface WorkerInit {
+  readonly http: { host: string; port: number } | undefined;
+  readonly https: { host: string; port: number } | undefined;
+  readonly limits: Limits;
+  readonly accessLog: string;
+  readonly logLevel: string;
+  readonly nodeId: string;
+  readonly defaultCert: PemPair;
+}
+
+export type ToWorker =
+  | { readonly t: 'init'; readonly init: WorkerInit }
+  | { readonly t: 'snapshot'; readonly version: number; readonly docs: ConfigDoc[] }
+  | { readonly t: 'health'; readonly zoneId: string; readonly originKey: string; readonly up: boolean }
+  | { readonly t: 'cert'; readonly id: number; readonly pem?: PemPair; readonly error?: string }
+  | { readonly t: 'shutdown' };
+
+export type FromWorker =
+  | { readonly t: 'ready'; readonly httpPort?: number; readonly httpsPort?: number }
+  | { readonly t: 'applied'; readonly version: number; readonly buildMs: number }
+  | { readonly t: 'cert'; readonly id: number; readonly host: string };

@@ -1,0 +1,136 @@
+/**
+ * The origin phase: proxy the request to the zone's pool and stream the answer back with backpressure.
+ * Fails over to another origin when a connection cannot be made and the request has no body to replay;
+ * otherwise a failure before the response head becomes a 502/504 verdict (answered with the error page),
+ * and a failure after it aborts the client's response.
+ */
+import type { Dispatcher } from 'undici';
+import { ERRORS } from '../../errors/codes.ts';
+import type { ErrorDef } from '../../errors/codes.ts';
+import { CONTINUE } from '../../pipeline/phase.ts';
+import type { Phase, Verdict } from '../../pipeline/phase.ts';
+import type { RequestContext } from '../../pipeline/context.ts';
+import type { CompiledOrigin, CompiledZone } from '../../../config/snapshot.ts';
+import type { HealthState, UpstreamPools } from '../../upstream/pools.ts';
+import type { EdgeMetrics } from '../../../telemetry/metrics.ts';
+import { forwardHeaders, pairsToObject, responseHeaders } from './forward-headers.ts';
+
+export interface OriginDeps {
+  readonly pools: UpstreamPools;
+  readonly health: HealthState;
+  readonly metrics: EdgeMetrics;
+}
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+export function classifyOriginError(code: string | undefined): ErrorDef {
+  if (code !== undefined && TIMEOUTS.has(code)) return ERRORS.originTimeout;
+  if (code !== undefined && (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return ERRORS.originBadResponse;
+  return ERRORS.originRefused;
+}
+
+export function errorVerdict(def: ErrorDef): Verdict {
+  return { kind: 'respond', status: def.status, reason: def.code };
+}
+
+function hasBody(ctx: RequestContext): boolean {
+  const h = ctx.req.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  const cl = h['content-length'];
+  if (cl !== undefined) return cl !== '0';
+  // HTTP/2: a body may come without content-length; the stream tells us whether the client ended it already
+  return ctx.req.httpVersionMajor === 2 && !(ctx.req as { readableEnded?: boolean }).readableEnded && ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD';
+}
+
+export function createOriginPhase(deps: OriginDeps): Phase {
+  return {
+    name: 'origin',
+    onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
+      const zone = ctx.zone!;
+      if (zone.pool.origins.length === 0) return errorVerdict(ERRORS.noOrigin);
+      return new Promise<Verdict>((resolve) => attempt(ctx, zone, deps, undefined, resolve));
+    },
+  };
+}
+
+function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, tried: Set<string> | undefined, done: (v: Verdict) => void): void {
+  const origin = deps.health.pick(zone.id, zone.pool, tried);
+  if (origin === undefined) { done(errorVerdict(ERRORS.originUnavailable)); return; }
+  ctx.originAddress = origin.key;
+  const req = ctx.req;
+  const res = ctx.res;
+  const body = hasBody(ctx);
+  const headers = forwardHeaders(req.rawHeaders, ctx.clientIp, ctx.tls, ctx.ray, ctx.host, zone.pool.hostHeader);
+  const pool = deps.pools.get(origin, zone.pool.connectTimeoutMs);
+  const sent = performance.now();
+  let abort: ((err?: Error) => void) | undefined;
+  let headersDone = false;
+  let finished = false;
+  const onClientClose = (): void => {
+    if (!finished && abort) abort(new Error('client closed'));
+  };
+  res.once('close', onClientClose);
+
+  const handler: Dispatcher.DispatchHandler = {
+    onConnect(a) { abort = a; },
+    onHeaders(status, rawHeaders, resume) {
+      if (status < 200) return true; // 1xx informational: not forwarded (100-continue is handled by the server)
+      headersDone = true;
+      ctx.originStatus = status;
+      ctx.originMs = performance.now() - sent;
+      deps.metrics.originLatency.labels(zone.name).observe(ctx.originMs / 1000);
+      deps.health.reportPassive(zone.id, origin.key, status < 500 || status > 504 || status === 501, zone.pool.health.passive_failures);
+      const flat = responseHeaders(rawHeaders as unknown as Buffer[], ctx.ray);
+      if (res.headersSent || res.destroyed) return false;
+      if (req.httpVersionMajor === 2) (res as import('node:http2').Http2ServerResponse).writeHead(status, pairsToObject(flat));
+      else (res as import('node:http').ServerResponse).writeHead(status, flat);
+      res.on('drain', resume);
+      return true;
+    },
+    onData(chunk) {
+      ctx.bytesOut += chunk.length;
+      return (res as import('node:http').ServerResponse).write(chunk);
+    },
+    onComplete() {
+      finished = true;
+      res.removeListener('close', onClientClose);
+      res.end();
+      done(CONTINUE);
+    },
+    onError(err) {
+      finished = true;
+      res.removeListener('close', onClientClose);
+      const code = (err as { code?: string }).code;
+      if (res.destroyed || (err.message === 'client closed')) { ctx.errorCode = 'client.closed'; done(CONTINUE); return; }
+      deps.health.reportPassive(zone.id, origin.key, false, zone.pool.health.passive_failures);
+      const def = classifyOriginError(code);
+      deps.metrics.originFailures.labels(zone.name, def.code).inc();
+      ctx.errorDetail = `${origin.key}: ${code ?? ''} ${err.message}`;
+      if (headersDone) {
+        ctx.errorCode = def.code;
+        res.destroy(err); // the head is gone: abort so the client sees an incomplete response, not a truncated success
+        done(CONTINUE);
+        return;
+      }
+      if (!body && code !== undefined && CONNECT_ERRORS.has(code) && zone.pool.origins.length > 1) {
+        const t = tried ?? new Set<string>();
+        t.add(origin.key);
+        if (t.size < zone.pool.origins.length) { attempt(ctx, zone, deps, t, done); return; }
+      }
+      done(errorVerdict(def));
+    },
+  };
+
+  pool.dispatch({
+    path: req.url ?? '/',
+    method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+    headers,
+    body: body ? req : null,
+    headersTimeout: zone.pool.responseTimeoutMs,
+    bodyTimeout: zone.pool.responseTimeoutMs,
+    upgrade: null,
+  }, handler);
+}
+
+export type { CompiledOrigin };

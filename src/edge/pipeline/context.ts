@@ -1,0 +1,53 @@
+/**
+ * The one typed per-request context: the only way phases share state about a request.
+ * Cheap to create: fields are plain and filled lazily by the phases that need them.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { CompiledZone } from '../../config/snapshot.ts';
+import type { PhaseName, Verdict } from './phase.ts';
+
+export type EdgeRequest = IncomingMessage | Http2ServerRequest;
+export type EdgeResponse = ServerResponse | Http2ServerResponse;
+
+export interface PhaseRecord { readonly phase: PhaseName; readonly verdict: Verdict }
+
+export class RequestContext {
+  readonly ray: string;
+  readonly req: EdgeRequest;
+  readonly res: EdgeResponse;
+  readonly start: number;
+  readonly clientIp: string;
+  readonly tls: boolean;
+  readonly host: string;
+  zone: CompiledZone | undefined;
+  /** Verdicts that were not `continue`, in order (kept small: the common case stays empty). */
+  readonly verdicts: PhaseRecord[] = [];
+  /** The verdict that ended the request side early, if any. */
+  final: PhaseRecord | undefined;
+  originAddress: string | undefined;
+  originStatus = 0;
+  originMs = -1;
+  errorCode: string | undefined;
+  errorDetail: string | undefined;
+  bytesIn = 0;
+  bytesOut = 0;
+  /** Free-form, typed per phase, for later phases to read (WAF matches, rule ids, cache status...). */
+  readonly notes: Map<string, unknown> = new Map();
+
+  constructor(ray: string, req: EdgeRequest, res: EdgeResponse, clientIp: string, tls: boolean, host: string, start: number) {
+    this.ray = ray;
+    this.req = req;
+    this.res = res;
+    this.clientIp = clientIp;
+    this.tls = tls;
+    this.host = host;
+    this.start = start;
+    this.zone = undefined;
+    this.final = undefined;
+  }
+
+  record(phase: PhaseName, verdict: Verdict): void {
+    if (verdict.kind !== 'continue') this.verdicts.push({ phase, verdict });
+  }
+}

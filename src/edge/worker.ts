@@ -1,0 +1,72 @@
+/**
+ * Entry point of an edge worker process (node:cluster). It owns no state of its own: the primary sends the
+ * init options, every config snapshot, origin health changes, and answers certificate requests.
+ */
+import cluster from 'node:cluster';
+import { enableSafeRegex } from '../lib/regex.ts';
+import { buildSnapshot } from '../config/snapshot.ts';
+import { createAccessLog, createLogger } from '../telemetry/logger.ts';
+import { createEdgeMetrics, promClient } from '../telemetry/metrics.ts';
+import { EdgeServer } from './edge-server.ts';
+import type { FromWorker, ToWorker } from './ipc.ts';
+import type { PemPair } from './tls/self-signed.ts';
+
+enableSafeRegex();
+if (!cluster.isWorker) throw new Error('src/edge/worker.ts runs only as a cluster worker');
+
+const send = (m: FromWorker): void => { process.send?.(m); };
+let edge: EdgeServer | undefined;
+let certSeq = 0;
+const certWaiters = new Map<number, { resolve: (p: PemPair) => void; reject: (e: Error) => void }>();
+let pendingSnapshot: Extract<ToWorker, { t: 'snapshot' }> | undefined;
+
+function applySnapshot(m: Extract<ToWorker, { t: 'snapshot' }>): void {
+  if (!edge) { pendingSnapshot = m; return; }
+  const s = buildSnapshot(m.version, m.docs);
+  edge.apply(s);
+  send({ t: 'applied', version: m.version, buildMs: s.builtMs });
+}
+
+process.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'init': void init(m.init); break;
+    case 'snapshot': applySnapshot(m); break;
+    case 'health': edge?.health.setActive(m.zoneId, m.originKey, m.up); break;
+    case 'cert': {
+      const w = certWaiters.get(m.id);
+      certWaiters.delete(m.id);
+      if (w) { if (m.pem) w.resolve(m.pem); else w.reject(new Error(m.error ?? 'certificate unavailable')); }
+      break;
+    }
+    case 'shutdown': void shutdown(); break;
+  }
+});
+
+async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> {
+  const logger = createLogger({ level: i.logLevel, name: `rampart-worker-${cluster.worker?.id ?? 0}` });
+  const metrics = createEdgeMetrics(promClient.register);
+  new promClient.AggregatorRegistry(); // installs the listener that answers the primary's aggregation requests
+  edge = new EdgeServer({
+    http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
+    accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
+    certSource: (host) => new Promise<PemPair>((resolve, reject) => {
+      const id = ++certSeq;
+      certWaiters.set(id, { resolve, reject });
+      send({ t: 'cert', id, host });
+      setTimeout(() => { if (certWaiters.delete(id)) reject(new Error('certificate request timed out')); }, 10_000).unref();
+    }),
+  });
+  if (pendingSnapshot) { applySnapshot(pendingSnapshot); pendingSnapshot = undefined; }
+  const ports = await edge.start();
+  send({ t: 'ready', ...ports });
+}
+
+async function shutdown(): Promise<void> {
+  if (edge) await edge.close(30_000);
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => { void shutdown(); });
+process.on('SIGINT', () => { /* the primary coordinates shutdown */ });
+process.on('SIGHUP', () => { /* the primary reloads */ });
+process.on('disconnect', () => { void shutdown(); });

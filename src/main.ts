@@ -1,0 +1,276 @@
+/**
+ * Composition root: reads the config, opens the state adapters, starts the control plane (admin API, publisher,
+ * health checks) and the edge, in-process (`workers: 0`) or as node:cluster worker processes sharing the
+ * listeners. The only file that wires control and edge together.
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enableSafeRegex } from './lib/regex.ts';
+import { loadConfigFile } from './config/load.ts';
+import { LimitsSchema, parseListenAddress } from './config/schema.ts';
+import type { ConfigFile, Limits } from './config/schema.ts';
+import { buildSnapshot } from './config/snapshot.ts';
+import { SqliteConfigStore } from './state/sqlite/config-store.ts';
+import type { ConfigDoc } from './state/ports.ts';
+import { createAccessLog, createLogger } from './telemetry/logger.ts';
+import type { Logger } from './telemetry/logger.ts';
+import { createEdgeMetrics, promClient } from './telemetry/metrics.ts';
+import { EdgeServer } from './edge/edge-server.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './edge/ipc.ts';
+import { HealthChecker } from './edge/upstream/health.ts';
+import { selfSignedCertificate } from './edge/tls/self-signed.ts';
+import type { PemPair } from './edge/tls/self-signed.ts';
+import { AdminServer } from './control/api/server.ts';
+import { Router } from './control/api/router.ts';
+import { registerZoneRoutes } from './control/api/routes/zones.ts';
+import { registerSystemRoutes } from './control/api/routes/system.ts';
+import { Publisher } from './control/publish/publisher.ts';
+import { ZoneService } from './control/services/zones.ts';
+import { CertService } from './control/services/certs.ts';
+
+export const VERSION = '0.1.0';
+
+export interface NodeOptions {
+  http?: string | null;
+  https?: string | null;
+  admin?: string | null;
+  data?: string;
+  config?: string;
+  /** 0 = everything in this process (tests); N = N edge worker processes. */
+  workers?: number;
+  adminToken?: string;
+  logLevel?: string;
+  accessLog?: string;
+  /** Print the startup banner (the CLI does; tests don't). */
+  banner?: boolean;
+}
+
+export interface NodeHandle {
+  readonly httpPort: number | undefined;
+  readonly httpsPort: number | undefined;
+  readonly adminPort: number;
+  readonly adminToken: string;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** Resolves once every worker serves config `version` (or newer). */
+  waitForVersion(version: number, timeoutMs?: number): Promise<void>;
+  reload(): Promise<Record<string, unknown>>;
+  restartWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function adminTokenFor(dataDir: string, fromEnv: string | undefined): { token: string; source: 'env' | 'file' | 'generated' } {
+  if (fromEnv) return { token: fromEnv, source: 'env' };
+  const f = join(dataDir, 'admin-token');
+  if (existsSync(f)) return { token: readFileSync(f, 'utf8').trim(), source: 'file' };
+  const token = 'rpt_' + randomBytes(24).toString('base64url');
+  const tmp = f + '.tmp';
+  writeFileSync(tmp, token + '\n', { mode: 0o600 });
+  renameSync(tmp, f);
+  chmodSync(f, 0o600);
+  return { token, source: 'generated' };
+}
+
+function addr(v: string | null | undefined, def: string | null): { host: string; port: number } | undefined {
+  const s = v === undefined ? def : v;
+  if (s === null || s === '' || s === 'off') return undefined;
+  const a = parseListenAddress(s);
+  if (!a) throw new Error(`invalid listen address "${s}": want ADDR:PORT`);
+  return a;
+}
+
+export async function startNode(o: NodeOptions): Promise<NodeHandle> {
+  enableSafeRegex();
+  let file: ConfigFile | undefined = o.config ? loadConfigFile(o.config) : undefined;
+  const sv = file?.server;
+  const dataDir = resolve(o.data ?? sv?.data ?? '.rampart');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger({ level: o.logLevel ?? sv?.log.level ?? 'info' });
+  const httpA = addr(o.http, sv?.http ?? '0.0.0.0:8080');
+  const httpsA = addr(o.https, sv?.https ?? '0.0.0.0:8443');
+  const adminA = addr(o.admin, sv?.admin ?? '127.0.0.1:9090');
+  if (!adminA) throw new Error('the admin listener cannot be turned off');
+  const workers = o.workers ?? sv?.workers ?? availableParallelism();
+  let limits: Limits = sv?.limits ?? LimitsSchema.parse({});
+  const accessTarget = o.accessLog ?? (sv?.log.access === undefined || sv.log.access === 'file' ? join(dataDir, 'logs', 'access.log') : sv.log.access);
+  const { token, source: tokenSource } = adminTokenFor(dataDir, o.adminToken ?? process.env['RAMPART_ADMIN_TOKEN']);
+  const nodeId = `${hostname()}-${randomBytes(3).toString('hex')}`;
+
+  const store = new SqliteConfigStore(join(dataDir, 'config.db'));
+  // edge side: in-process EdgeServer or cluster workers
+  let edge: EdgeServer | undefined;
+  const live = new Map<number, { worker: Worker; version: number; ready: boolean }>();
+  let lastDocs: { version: number; docs: ConfigDoc[] } = { version: 0, docs: [] };
+  const versionWaiters = new Set<() => void>();
+  const notifyVersion = (): void => { for (const w of [...versionWaiters]) w(); };
+  let healthChecker: HealthChecker | undefined;
+
+  const push = (version: number, docs: ConfigDoc[]): void => {
+    lastDocs = { version, docs };
+    const snap = buildSnapshot(version, docs, (d, why) => logger.warn({ kind: d.kind, id: d.id, why }, 'stored document skipped'));
+    healthChecker?.update(snap.zones.values());
+    if (edge) { edge.apply(snap); notifyVersion(); }
+    for (const w of live.values()) w.worker.send({ t: 'snapshot', version, docs } satisfies ToWorker);
+  };
+  const publisher = new Publisher(store, push);
+  const publish = (): Promise<void> => publisher.publish();
+  const certs = new CertService(store, publish, (h) => selfSignedCertificate(h));
+  const defaultDoc = await certs.ensure('default', 'default-cert');
+  const defaultCert: PemPair = { cert: defaultDoc.cert, key: defaultDoc.key };
+  const zones = new ZoneService(store, publish);
+  healthChecker = new HealthChecker((r) => {
+    logger.warn({ zone: r.zoneId, origin: r.originKey, up: r.up, detail: r.detail }, r.up ? 'origin healthy again' : 'origin marked down by health checks');
+    if (edge) edge.health.setActive(r.zoneId, r.originKey, r.up);
+    for (const w of live.values()) w.worker.send({ t: 'health', zoneId: r.zoneId, originKey: r.originKey, up: r.up } satisfies ToWorker);
+  });
+
+  if (file) await zones.syncFromFile(file.zones);
+
+  let httpPort: number | undefined;
+  let httpsPort: number | undefined;
+  const inProcess = workers === 0;
+  const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
+  const init = (): WorkerInit => ({ http: httpA && { ...httpA, port: httpPort ?? httpA.port }, https: httpsA && { ...httpsA, port: httpsPort ?? httpsA.port }, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+
+  if (inProcess) {
+    edge = new EdgeServer({
+      http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics: createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]),
+      nodeId, defaultCert, certSource: (h) => certs.ensure(h),
+    });
+    await publish();
+    const p = await edge.start();
+    httpPort = p.httpPort; httpsPort = p.httpsPort;
+  } else {
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./edge/worker.ts', import.meta.url)), serialization: 'advanced', execArgv: [...process.execArgv] });
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    await publish();
+  }
+
+  const fork = (): Promise<Worker> => new Promise((resolveFork, rejectFork) => {
+    const w = cluster.fork({ RAMPART_WORKER: '1' });
+    const entry = { worker: w, version: 0, ready: false };
+    w.on('message', (m: FromWorker) => {
+      if (m.t === 'ready') {
+        entry.ready = true;
+        httpPort ??= m.httpPort; httpsPort ??= m.httpsPort;
+        live.set(w.id, entry);
+        resolveFork(w);
+      } else if (m.t === 'applied') { entry.version = m.version; notifyVersion(); }
+      else if (m.t === 'cert') {
+        certs.ensure(m.host).then((pem) => w.send({ t: 'cert', id: m.id, pem } satisfies ToWorker), (e: Error) => w.send({ t: 'cert', id: m.id, error: e.message } satisfies ToWorker));
+      }
+    });
+    w.once('exit', (code, signal) => {
+      const was = live.get(w.id);
+      live.delete(w.id);
+      if (!entry.ready) { rejectFork(new Error(`worker exited during start (code ${code ?? signal})`)); return; }
+      if (!closing && !retiring.has(w.id) && was) {
+        logger.error({ worker: w.id, code, signal }, 'edge worker died; starting a new one');
+        void fork().catch((e: Error) => logger.error({ err: e.message }, 'could not restart a worker'));
+      }
+    });
+    w.send({ t: 'init', init: init() } satisfies ToWorker);
+    w.send({ t: 'snapshot', ...lastDocs } satisfies ToWorker);
+  });
+
+  let closing = false;
+  const retiring = new Set<number>();
+  if (!inProcess) {
+    // the first worker binds (port 0 resolves to a real port), the rest share it
+    await fork();
+    await Promise.all(Array.from({ length: workers - 1 }, () => fork()));
+  }
+
+  const waitForVersion = (version: number, timeoutMs = 5000): Promise<void> => new Promise((res, rej) => {
+    const check = (): boolean => {
+      const ok = inProcess ? (edge?.snapshot.version ?? 0) >= version : [...live.values()].every((w) => w.version >= version);
+      if (ok) { versionWaiters.delete(done); clearTimeout(t); res(); }
+      return ok;
+    };
+    const done = (): void => { check(); };
+    const t = setTimeout(() => { versionWaiters.delete(done); rej(new Error(`config version ${version} not applied within ${timeoutMs} ms`)); }, timeoutMs);
+    versionWaiters.add(done);
+    check();
+  });
+
+  /** Rolling restart: a new worker is serving before an old one stops taking connections and drains. */
+  const restartWorkers = async (): Promise<void> => {
+    if (inProcess) return;
+    for (const old of [...live.values()]) {
+      await fork();
+      retiring.add(old.worker.id);
+      old.worker.send({ t: 'shutdown' } satisfies ToWorker);
+      await new Promise<void>((r) => { old.worker.once('exit', () => r()); setTimeout(r, 35_000).unref(); });
+      retiring.delete(old.worker.id);
+    }
+  };
+
+  const reload = async (): Promise<Record<string, unknown>> => {
+    if (!o.config) return { reloaded: false, reason: 'no config file (--config) was given' };
+    file = loadConfigFile(o.config);
+    const changes = await zones.syncFromFile(file.zones);
+    let restarted = false;
+    if (JSON.stringify(file.server.limits) !== JSON.stringify(limits)) {
+      limits = file.server.limits;
+      await restartWorkers();
+      restarted = true;
+    }
+    logger.info({ ...changes, restarted }, 'config file reloaded');
+    return { reloaded: true, ...changes, workers_restarted: restarted, config_version: publisher.lastVersion };
+  };
+
+  const router = new Router();
+  registerZoneRoutes(router, zones);
+  registerSystemRoutes(router, {
+    ready: () => publisher.lastVersion >= 0 && (inProcess || live.size > 0),
+    metrics: async () => {
+      if (inProcess) return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+      return { contentType: metricsRegistry.contentType, body: await (metricsRegistry as InstanceType<typeof promClient.AggregatorRegistry>).clusterMetrics() };
+    },
+    status: async () => ({
+      version: VERSION, node: nodeId, pid: process.pid, uptime_s: Math.round(process.uptime()),
+      listeners: { http: httpA ? `${httpA.host}:${httpPort}` : null, https: httpsA ? `${httpsA.host}:${httpsPort}` : null, admin: `${adminA.host}:${adminPort}` },
+      data: dataDir, config_file: o.config ?? null,
+      config_version: publisher.lastVersion,
+      workers: inProcess ? [{ id: 0, pid: process.pid, config_version: edge?.snapshot.version ?? 0 }] : [...live.values()].map((w) => ({ id: w.worker.id, pid: w.worker.process.pid, config_version: w.version })),
+      zones: (await store.list('zone')).length,
+      origin_health: healthChecker?.states() ?? [],
+    }),
+    reload,
+  });
+  const admin = new AdminServer({ token, logger, router });
+  const adminPort = await admin.listen(adminA.host, adminA.port);
+
+  if (o.banner) {
+    const lines = [
+      `Rampart ${VERSION} (node ${nodeId}) started, ${inProcess ? 'in one process' : `${workers} edge worker${workers === 1 ? '' : 's'}`}`,
+      `  proxy  http   ${httpA ? `${httpA.host}:${httpPort}` : 'off'}`,
+      `  proxy  https  ${httpsA ? `${httpsA.host}:${httpsPort} (TLS by SNI, HTTP/2)` : 'off'}`,
+      `  admin  http://${adminA.host}:${adminPort}  (API /client/v4, /metrics, /healthz)`,
+      `  data   ${dataDir}`,
+      tokenSource === 'env' ? '  admin token: taken from RAMPART_ADMIN_TOKEN' : `  admin token: ${token}   (stored in ${join(dataDir, 'admin-token')}, mode 0600)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+
+  const close = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    healthChecker?.close();
+    await admin.close();
+    if (edge) await edge.close();
+    await Promise.all([...live.values()].map((w) => new Promise<void>((r) => {
+      w.worker.once('exit', () => r());
+      w.worker.send({ t: 'shutdown' } satisfies ToWorker);
+      setTimeout(() => { w.worker.kill('SIGKILL'); r(); }, 35_000).unref();
+    })));
+    await store.close();
+  };
+
+  return { httpPort, httpsPort, adminPort, adminToken: token, dataDir, logger, waitForVersion, reload, restartWorkers, close };
+}

@@ -1,0 +1,43 @@
+/**
+ * Logging. Two streams: the process log (pino, to stderr), and the access log (one JSON line per request from
+ * the log phase, written off the hot path through pino's asynchronous destination). Secrets never go in either:
+ * the access log records no request headers but the User-Agent, and `redact` guards the process log.
+ */
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type { Logger };
+
+const REDACT = ['token', 'secret', 'password', 'authorization', '*.token', '*.secret', '*.password', '*.authorization', 'headers.authorization', 'headers.cookie'];
+
+export function createLogger(opts: { level?: string; name?: string; destination?: number | string } = {}): Logger {
+  return pino({
+    level: opts.level ?? process.env['RAMPART_LOG_LEVEL'] ?? 'info',
+    name: opts.name ?? 'rampart',
+    base: { pid: process.pid },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  }, pino.destination({ dest: opts.destination ?? 2, sync: true }));
+}
+
+/** Where access lines go: 'off', 'stdout', or a file path (created). */
+export interface AccessLog {
+  write(line: Record<string, unknown>): void;
+  flush(): void;
+}
+
+export function createAccessLog(target: string): AccessLog {
+  if (target === 'off') return { write() {}, flush() {} };
+  let dest: ReturnType<typeof pino.destination>;
+  if (target === 'stdout') dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  else {
+    mkdirSync(dirname(target), { recursive: true });
+    dest = pino.destination({ dest: target, sync: false, minLength: 4096, mkdir: true });
+  }
+  return {
+    write(line) { dest.write(JSON.stringify(line) + '\n'); },
+    flush() { try { dest.flushSync(); } catch { /* not ready yet or closed */ } },
+  };
+}
