@@ -41,6 +41,10 @@ export type { DiskCacheStoreOptions } from './disk-store.ts';
 export { TieredCacheStore } from './tiered-store.ts';
 export type { TieredCacheStoreOptions } from './tiered-store.ts';
 
+// Cache-busting defence.
+export { QueryVariantLimiter } from './query-variant-limiter.ts';
+export type { QueryVariantLimiterOptions } from './query-variant-limiter.ts';
+
 // Coalescing.
 export { Coalescer, streamFanout } from './coalescer.ts';
 export type { CoalescerOptions, CoalesceResult, CoalescedResponse, Fanout } from './coalescer.ts';
