@@ -124,6 +124,7 @@ export function buildRequest(input: FtwInput): WireRequest {
     const has = (n: string): boolean => headers.some(([k]) => k.toLowerCase() === n);
     if (body.length > 0 && !has('content-length') && !has('transfer-encoding')) headers.push(['Content-Length', String(body.length)]);
     if (!has('connection')) headers.push(['Connection', 'close']);
+    if (body.length > 0 && !has('content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }
   const toLatin1 = (x: string): string => Buffer.from(x, 'utf8').toString('latin1');
   return {
