@@ -34,11 +34,11 @@ const BREAKOUT = [
   's&f(', // x' AND sleep(5)
   's&(', // x' OR (1=1)
   's&E', // x' OR SELECT ...
-  's&wC', // x' OR col=1 / x' OR col--
-  'sOs', 'sOn', 'sOv', 'sOf(', 'sO(', 'sOE', // x'='x / x'-1 / x'+sleep(1) / x' LIKE 'a
+  's&wC', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
+  'sOs', 'sOn', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sO$', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
   'sowo', 'sow&', // x" | cmd % arg (symbolic operators only: prose has "'Hello' in French is")
   'sf(', // x" sleep(10) "
-  'sU', 'sB', 'sX', 'sc', // x' UNION / x' ORDER BY / x' WAITFOR DELAY / admin'--
+  'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
   's;$', 's;E', 's;X', 's;k', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
   's)&', 's)U', 's)B', 's)X', 's)c', 's);', 's)O', 's)E', // x') OR ('1'='1 / x') UNION ...
   's))&', 's))U', 's))c', 's));', 's))O', 's))B',
@@ -57,6 +57,16 @@ const NUMERIC = [
   'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;k', 'n;f', 'n;c',
   'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
   'nOLU', 'nO(E', // 1=1 UNION / 1=(SELECT
+  'nBf(', // 1 GROUP BY CONCAT(...)
+];
+
+/**
+ * The tail of a WHERE clause: a value that starts with a logic operator followed by a comparison or a
+ * parenthesised condition ("AND 1=1", "OR (7319=8742)", "|| x == '"). Prose starting with "and"/"or" goes on
+ * with words, not with an operand and a comparison.
+ */
+const CLAUSE_TAIL = [
+  '&LO', '&wOL', '&wo$', '&woo', '&wO(', '&(LO', '&(wO', '&((', '&(E', '&(f(', '&f(', '&E', '&U', '&X',
 ];
 
 /** Values that are a whole SQL expression or statement (function calls, SELECT, variables). */
@@ -64,14 +74,17 @@ const EXPRESSION = [
   'f(n', 'f(s', 'f(v', 'f(E', 'f(f', 'f((', // sleep(5), char(65), extractvalue(...)
   'Eo', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
   'vo', // @a:=1
+  'X$', 'Xs', 'Xn', 'Xv', 'X(', 'Xc', 'X;', // DECLARE @x / EXEC xp_cmdshell / WAITFOR DELAY '0:0:5'
+  'Bf(', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5
+  ';k', ';E', ';X', ';f(', ';U', // ;DROP ... / ;SELECT ... / ; sleep(0)
   '(E', // (SELECT ...)
 ];
 
 /** Anywhere in the fingerprint. "UE" must not be followed by two barewords ("union select savings account"). */
 const ANYWHERE = [
-  '*UEL', '*UEw$', '*UEw,', '*UEwk', '*UEwO', '*UEo', '*UEf', '*UE(', '*UEv', '*U(E', '*UL', '*Uf(',
+  '*UE$', '*UEL', '*UEw$', '*UEw,', '*UEwk', '*UEwO', '*UEo', '*UEf', '*UE(', '*UEv', '*U(E', '*UL', '*Uf(',
   '*;X', '*;E(', '*;En', '*;Eo', '*;Ef(', // stacked statements
-  '*Eok', // SELECT * FROM
+  '*Eok', '*EwB', // SELECT * FROM / SELECT x GROUP BY
   '*(En', '*(Eo', '*(Ef(', '*(Ev', '*(E(', // (SELECT 1 / (SELECT * / (SELECT sleep(5)
   '*&f(L', '*&f(f', '*&f(E', // ... AND sleep(5)
   '*LO(E', // 1=(SELECT
@@ -95,7 +108,7 @@ function compile(patterns: readonly string[]): Set<string> {
   return set;
 }
 
-const ANCHORED = compile([...BREAKOUT, ...NUMERIC, ...EXPRESSION]);
+const ANCHORED = compile([...BREAKOUT, ...NUMERIC, ...CLAUSE_TAIL, ...EXPRESSION]);
 const FLOATING = compile(ANYWHERE.map((p) => p.slice(1)));
 let maxFloating = 0;
 for (const p of FLOATING) maxFloating = Math.max(maxFloating, p.length);

@@ -12,7 +12,7 @@
  * - a unary operator (+ - ~ ! NOT) where an operand is expected is dropped;
  * - number, arithmetic operator, number folds to one number (`1 + 1` is `n`).
  */
-import { FUNCTIONS, PAIRS, WORDS, isProcedureName } from './sqli-words.ts';
+import { EXEC_STATEMENTS, FUNCTIONS, PAIRS, VARIABLE_STATEMENTS, WORDS, isProcedureName } from './sqli-words.ts';
 import type { TokenType } from './sqli-words.ts';
 
 export const FINGERPRINT_LEN = 5;
@@ -26,6 +26,8 @@ export interface TokenizeOptions {
   readonly quote: QuoteContext;
   /** MySQL: `--` starts a comment only when followed by whitespace, a control character or the end. */
   readonly mysqlDashes: boolean;
+  /** MySQL: a backslash escapes the next character in a string; false reads strings as ANSI SQL (SQLite, MSSQL). */
+  readonly backslashEscapes?: boolean;
 }
 
 export interface Fingerprint {
@@ -62,12 +64,12 @@ function isHex(c: number): boolean {
 }
 
 /** Index just past the closing `quote` of a string whose body starts at `start` (backslash escapes honoured). */
-function stringEnd(s: string, start: number, quote: number): number {
+function stringEnd(s: string, start: number, quote: number, backslash = true): number {
   let i = start;
   const n = s.length;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c === 0x5c) {
+    if (c === 0x5c && backslash) {
       i += 2;
       continue;
     }
@@ -99,9 +101,14 @@ class Folder {
     if (last >= 0) {
       const lt = types[last]!;
       const ltext = texts[last]!;
-      // Keyword pairs (and DECLARE @var).
-      if (ltext !== '' && (type === 'v' ? ltext === 'DECLARE' : text !== '' && lt !== 's' && lt !== 'n')) {
-        const pair = PAIRS.get(type === 'v' ? 'DECLARE @' : ltext + ' ' + text);
+      // Keyword pairs, DECLARE/SET @var and EXEC procedure fold into one token.
+      if (ltext !== '' && lt !== 's' && lt !== 'n') {
+        let pair: TokenType | undefined;
+        if (type === 'v') pair = VARIABLE_STATEMENTS.has(ltext) ? 'X' : undefined;
+        else if (text !== '') {
+          pair = PAIRS.get(ltext + ' ' + text);
+          if (pair === undefined && EXEC_STATEMENTS.has(ltext) && isProcedureName(text)) pair = 'X';
+        }
         if (pair !== undefined) {
           types[last] = pair;
           texts[last] = type === 'v' ? '' : ltext + ' ' + text;
@@ -141,8 +148,9 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
   const n = s.length;
   let i = 0;
   let execComment = false;
+  const bs = opts.backslashEscapes !== false;
   if (opts.quote !== 0) {
-    i = stringEnd(s, 0, opts.quote);
+    i = stringEnd(s, 0, opts.quote, bs);
     f.push('s', '');
   }
   while (i < n && !f.full) {
@@ -184,7 +192,7 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
     }
     // Strings.
     if (c === 0x27 || c === 0x22) {
-      i = stringEnd(s, i + 1, c);
+      i = stringEnd(s, i + 1, c, bs);
       f.push('s', '');
       continue;
     }
@@ -238,7 +246,7 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       const q = i < n ? s.charCodeAt(i) : -1;
       if (i - start === 1 && (q === 0x27 || q === 0x22) && 'nNxXbBeE'.includes(s[start]!)) {
         // N'...', X'...', B'...', E'...' literals.
-        i = stringEnd(s, i + 1, q);
+        i = stringEnd(s, i + 1, q, bs);
         f.push('s', '');
         continue;
       }

@@ -40,19 +40,19 @@ function table(type: TokenType, words: string): [string, TokenType][] {
 /** Single words (upper-case) that are not barewords. */
 export const WORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>([
   ...table('E', 'SELECT'),
-  ...table('U', 'UNION'),
+  ...table('U', 'UNION EXCEPT INTERSECT'),
   ...table('B', 'HAVING LIMIT'),
   ...table('&', 'AND OR XOR'),
-  ...table('i', 'LIKE ILIKE RLIKE REGEXP DIV MOD IN IS BETWEEN NOT SOUNDS GLOB MATCH'),
+  ...table('i', 'LIKE ILIKE RLIKE REGEXP DIV MOD IN IS BETWEEN NOT SOUNDS GLOB MATCH NOTNULL ISNULL COLLATE'),
   ...table('n', 'NULL'),
   ...table(
     'k',
     `FROM WHERE AS TABLE INTO JOIN ON CASE WHEN THEN ELSE END DISTINCT TOP ALL ANY SOME EXISTS ASC DESC VALUES SET
      DECLARE EXEC EXECUTE WAITFOR DELAY PROCEDURE BEGIN COMMIT ROLLBACK GRANT REVOKE SHOW DESCRIBE HANDLER PREPARE
-     DEALLOCATE OUTFILE DUMPFILE COLLATE BINARY SHUTDOWN DROP CREATE ALTER TRUNCATE INSERT UPDATE DELETE REPLACE LOAD
+     DEALLOCATE OUTFILE DUMPFILE BINARY SHUTDOWN DROP CREATE ALTER TRUNCATE INSERT UPDATE DELETE REPLACE LOAD
      ORDER GROUP BY INNER OUTER LEFT RIGHT CROSS NATURAL STRAIGHT_JOIN USING ESCAPE OFFSET FETCH ROWNUM
      INFORMATION_SCHEMA SYSOBJECTS SYSCOLUMNS MYSQL SYSIBM PG_CATALOG DUAL CHARACTER CHARSET CONVERT CAST LOCK UNLOCK
-     RETURNING RENAME KILL OPEN CLOSE CURSOR GOTO RETURN WHILE LOOP DBMS_PIPE UTL_HTTP UTL_INADDR`,
+     RETURNING RENAME KILL OPEN CLOSE CURSOR GOTO RETURN WHILE LOOP DBMS_PIPE UTL_HTTP UTL_INADDR PRINT`,
   ),
 ]);
 
@@ -89,7 +89,6 @@ export const PAIRS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>(
   ['WAITFOR TIME', 'X'],
   ['EXEC MASTER', 'X'],
   ['EXECUTE IMMEDIATE', 'X'],
-  ['DECLARE @', 'X'],
   ...['TABLE', 'DATABASE', 'SCHEMA', 'USER', 'VIEW', 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'INDEX', 'LOGIN'].flatMap(
     (obj): [string, TokenType][] => [
       [`DROP ${obj}`, 'X'],
@@ -122,12 +121,21 @@ export const FUNCTIONS: ReadonlySet<string> = new Set(
    TO_CHAR TO_NUMBER TO_DATE DECODE NVL NVL2 CHOOSE IIF QUOTENAME SUSER_NAME SUSER_SNAME HOST_NAME OBJECT_ID
    OBJECT_NAME COL_NAME TABLE_NAME CHARINDEX PATINDEX STUFF SUBSTRING_INDEX EXPORT_SET UUID CONNECTION_ID
    LAST_INSERT_ID ROW_COUNT FOUND_ROWS INET_ATON INET_NTOA COMPRESS UNCOMPRESS AES_ENCRYPT AES_DECRYPT
-   ENCODE DES_ENCRYPT PASSWORD OLD_PASSWORD ENCRYPT BIT_LENGTH OCT CONV CRC32 SIGN ABS MAX MIN SUM AVG`
+   ENCODE DES_ENCRYPT PASSWORD OLD_PASSWORD ENCRYPT BIT_LENGTH OCT CONV CRC32 SIGN ABS MAX MIN SUM AVG MOD DIV POW
+   POWER SIN COS TAN COT LOG LN SQRT ROUND LO_GET LO_EXPORT JSON_SEARCH JSON_ARRAY JSON_OBJECT JSON_VALID
+   STARTS_WITH UNISTR OVERLAY JSONB_PRETTY JSON_BUILD_OBJECT SQLITE_COMPILEOPTION_USED SQLITE_COMPILEOPTION_GET
+   EXECUTE EXEC`
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
 
-/** Barewords that act as functions even without "(" (MSSQL extended procedures). */
+/** Barewords that act as functions even without "(" (MSSQL extended procedures, also as master..xp_x). */
 export function isProcedureName(upper: string): boolean {
-  return upper.startsWith('XP_') || upper.startsWith('SP_');
+  return upper.startsWith('XP_') || upper.startsWith('SP_') || upper.includes('.XP_') || upper.includes('.SP_');
 }
+
+/** Statement heads that, followed by a variable, make a strong statement (DECLARE @x, SET @x). */
+export const VARIABLE_STATEMENTS: ReadonlySet<string> = new Set(['DECLARE', 'SET']);
+
+/** Statement heads that, followed by a procedure name, make a strong statement (EXEC xp_cmdshell). */
+export const EXEC_STATEMENTS: ReadonlySet<string> = new Set(['EXEC', 'EXECUTE']);

@@ -1,7 +1,8 @@
 /**
  * detectSqli: does a value look like SQL injection? Tokenizes the value as plain SQL and, when it holds a quote
  * character, as if it followed an opening ' or " (the value is pasted inside a string literal); with both comment
- * flavours when `--` is ambiguous (ANSI: always a comment; MySQL: only before whitespace). Each reading gives a
+ * flavours when `--` is ambiguous (ANSI: always a comment; MySQL: only before whitespace), and with and without
+ * backslash escapes in strings when a quote follows a backslash. Each reading gives a
  * fingerprint of at most five folded token classes, which is checked against our rules (sqli-rules.ts), then
  * against a short whitelist of benign shapes.
  */
@@ -54,13 +55,17 @@ export function detectSqli(input: string): SqliResult {
   if (s.includes("'")) quotes.push(39);
   if (s.includes('"')) quotes.push(34);
   const flavours = ambiguousDashes(s) ? [false, true] : [false];
+  // Backslash escapes are MySQL's; SQLite, MSSQL and standard PostgreSQL strings end at admin\' too.
+  const escapes = s.includes("\\'") || s.includes('\\"') ? [true, false] : [true];
   let plain = '';
   for (const quote of quotes) {
     for (const mysqlDashes of flavours) {
-      const { fp, execComment } = tokenize(s, { quote, mysqlDashes });
-      if (quote === 0 && !mysqlDashes) plain = fp;
-      if ((matchesRules(fp) || (execComment && execCommentIsSql(fp))) && !benign(s, fp, quote)) {
-        return { isSqli: true, fingerprint: fp };
+      for (const backslashEscapes of escapes) {
+        const { fp, execComment } = tokenize(s, { quote, mysqlDashes, backslashEscapes });
+        if (quote === 0 && !mysqlDashes && backslashEscapes) plain = fp;
+        if ((matchesRules(fp) || (execComment && execCommentIsSql(fp))) && !benign(s, fp, quote)) {
+          return { isSqli: true, fingerprint: fp };
+        }
       }
     }
   }

@@ -12,7 +12,8 @@ function show(title: string, own: number, stats: RuleStats[]): void {
     console.log(`${title} ${own}: ${mine.hit}/${mine.attacks} attacks detected, ${mine.falseHits}/${mine.negatives} negatives flagged`);
     if (verbose) for (const v of [...mine.missed, ...mine.wrong]) console.log('   ', v.expect ? 'MISS' : 'FP  ', v.testId, JSON.stringify(v.values));
   }
-  console.log(`${title} other rules: ${sum(others, (s) => s.hit)}/${sum(others, (s) => s.attacks)} attack tests detected`);
+  console.log(`${title} other rules: ${sum(others, (s) => s.hit)}/${sum(others, (s) => s.attacks)} attack tests detected; ${sum(others, (s) => s.falseHits)}/${sum(others, (s) => s.negatives)} of their negative tests flagged`);
+  if (process.argv.includes('-n')) for (const s of others) for (const v of s.wrong) console.log('   NEG', s.ruleId, v.testId, JSON.stringify(v.values).slice(0, 200));
   if (verbose) {
     for (const s of others) {
       console.log(`   ${s.ruleId}: ${s.hit}/${s.attacks}`);
