@@ -43,14 +43,17 @@ function matchOne(tx: Transaction, rule: Rule): boolean {
   return matched;
 }
 
-/** True when the rule and every rule chained to it matched; effects have then been run. */
+/**
+ * True when the rule and every rule chained to it matched. As in ModSecurity, each rule of a chain runs its
+ * non-disruptive actions (setvar, ctl, ...) as soon as it matches, before the next link is evaluated.
+ */
 export function evaluateRule(tx: Transaction, rule: Rule): boolean {
   tx.clearMatchedVars();
   let r: Rule | undefined = rule;
   while (r) {
     if (!matchOne(tx, r)) return false;
+    for (const fx of r.effects) fx(tx, r);
     r = r.chain;
   }
-  for (let e: Rule | undefined = rule; e; e = e.chain) for (const fx of e.effects) fx(tx, e);
   return true;
 }
