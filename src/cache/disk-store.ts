@@ -104,6 +104,8 @@ export class DiskCacheStore implements CacheStore {
   #seq = 0;
   /** id → last access sequence, not yet written to SQLite. */
   readonly #touches = new Map<string, number>();
+  /** `key\0variant` → last access sequence (touches by key from the tiered store), not yet written. */
+  readonly #keyTouches = new Map<string, number>();
   readonly #madeDirs = new Set<string>();
   #closed = false;
 
@@ -117,6 +119,7 @@ export class DiskCacheStore implements CacheStore {
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#q = {
       byKey: p('SELECT id, meta, cost FROM entries WHERE key = ?'),
+      touchByKey: p('UPDATE entries SET last_access = MAX(last_access, ?) WHERE key = ? AND variant = ?'),
       byKeyVariant: p('SELECT id, meta, cost FROM entries WHERE key = ? AND variant = ?'),
       insert: p('INSERT INTO entries (id, key, variant, zone, host, host_path, meta, size, cost, last_access) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       insertTag: p('INSERT OR IGNORE INTO tags (tag, id) VALUES (?, ?)'),
@@ -124,7 +127,7 @@ export class DiskCacheStore implements CacheStore {
       deleteById: p('DELETE FROM entries WHERE id = ?'),
       deleteTags: p('DELETE FROM tags WHERE id = ?'),
       updateMeta: p('UPDATE entries SET meta = ?, cost = ? WHERE id = ?'),
-      touch: p('UPDATE entries SET last_access = ? WHERE id = ?'),
+      touch: p('UPDATE entries SET last_access = MAX(last_access, ?) WHERE id = ?'),
       oldest: p('SELECT id, meta, cost FROM entries ORDER BY last_access LIMIT 64'),
       byTag: p('SELECT e.id, e.meta, e.cost, e.zone FROM tags t JOIN entries e ON e.id = t.id WHERE t.tag = ?'),
       byHost: p('SELECT id, meta, cost, zone FROM entries WHERE host = ?'),
@@ -189,11 +192,21 @@ export class DiskCacheStore implements CacheStore {
     if (r === undefined || meta === undefined) return undefined;
     const id = String(r['id']);
     this.#touches.set(id, ++this.#seq);
+    if (this.#touches.size > 10_000) this.#flushTouches();
     const path = this.#bodyPath(id);
     return {
       meta,
       body: (range?: ByteRange): Readable => createReadStream(path, range === undefined ? {} : { start: range.start, end: range.end }),
     };
+  }
+
+  /** Mark an entry recently used without reading its metadata (the tiered store calls it on memory hits). */
+  touch(key: string, variant: string): void {
+    if (this.#closed) return;
+    const k = `${key}\u0000${variant}`;
+    this.#keyTouches.delete(k);
+    this.#keyTouches.set(k, ++this.#seq);
+    if (this.#keyTouches.size > 10_000) this.#flushTouches();
   }
 
   async createWriter(entry: NewCacheEntry): Promise<CacheWriter> {
@@ -296,11 +309,16 @@ export class DiskCacheStore implements CacheStore {
   }
 
   #flushTouches(): void {
-    if (this.#touches.size === 0) return;
+    if (this.#touches.size === 0 && this.#keyTouches.size === 0) return;
     this.#db.exec('BEGIN');
     for (const [id, seq] of this.#touches) this.#q['touch']!.run(seq, id);
+    for (const [k, seq] of this.#keyTouches) {
+      const nul = k.indexOf('\u0000');
+      this.#q['touchByKey']!.run(seq, k.slice(0, nul), k.slice(nul + 1));
+    }
     this.#db.exec('COMMIT');
     this.#touches.clear();
+    this.#keyTouches.clear();
   }
 
   async #evict(): Promise<void> {

@@ -45,14 +45,16 @@ export function buildEntry(x: ExchangeToStore): NewCacheEntry {
  * Marks it recently used. Undefined on a miss.
  */
 export async function lookupEntry(store: CacheStore, key: string, requestHeaders: HeaderMap): Promise<CachedEntry | undefined> {
-  const metas = await store.variants(key);
+  const hot = store.hotVariants === undefined ? [] : await store.hotVariants(key);
+  const metas = hot.length > 0 ? hot : await store.variants(key);
   if (metas.length === 0) return undefined;
   const tried = new Set<string>();
   for (const m of metas) {
     const want = variantKey(m.vary, requestHeaders);
     if (tried.has(want)) continue;
     tried.add(want);
-    if (metas.some((o) => o.variant === want)) return store.get(key, want);
+    const found = await store.get(key, want);
+    if (found !== undefined) return found;
   }
   return undefined;
 }

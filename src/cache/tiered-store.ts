@@ -43,11 +43,17 @@ export class TieredCacheStore implements CacheStore {
     return [...back, ...(await this.memory.variants(key)).filter((m) => !seen.has(m.variant))];
   }
 
+  async hotVariants(key: string): Promise<readonly CacheEntryMeta[]> {
+    return this.memory.variants(key);
+  }
+
   async get(key: string, variant: string): Promise<CachedEntry | undefined> {
     const hot = this.memory.getSync(key, variant);
     if (hot !== undefined) {
       // Keep the back tier's LRU in step (the disk store records touches in memory: cheap).
-      void this.back.get(key, variant).catch(() => undefined);
+      const back = this.back as CacheStore & { touch?: (k: string, v: string) => void };
+      if (typeof back.touch === 'function') back.touch(key, variant);
+      else void back.get(key, variant).catch(() => undefined);
       return hot;
     }
     const cold = await this.back.get(key, variant);

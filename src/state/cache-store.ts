@@ -91,6 +91,11 @@ export interface CacheStoreStats {
 export interface CacheStore {
   /** Metadata of every stored variant of a primary key (no LRU touch). */
   variants(key: string): Promise<readonly CacheEntryMeta[]>;
+  /**
+   * Optional fast path: variants known to a front tier, possibly incomplete (used only to learn a key's Vary header
+   * names before `get`). Tiered stores answer from memory; callers fall back to `variants` when it is empty.
+   */
+  hotVariants?(key: string): Promise<readonly CacheEntryMeta[]>;
   /** One entry, marked as recently used; undefined when absent. */
   get(key: string, variant: string): Promise<CachedEntry | undefined>;
   /** Start storing a response; nothing is visible until `commit()`. */
