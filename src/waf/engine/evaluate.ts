@@ -18,7 +18,7 @@ function transformed(tx: Transaction, rule: Rule, value: string): string {
 }
 
 function matchOne(tx: Transaction, rule: Rule): boolean {
-  if (rule.unconditional) return true;
+  if (rule.unconditional) { for (const fx of rule.effects) fx(tx, rule); return true; }
   const op = rule.operator;
   let matched = false;
   for (const target of rule.targets) {
@@ -32,11 +32,11 @@ function matchOne(tx: Transaction, rule: Rule): boolean {
         for (const c of candidates) {
           if (seen.has(c)) continue;
           seen.add(c);
-          if (op.evaluate(tx, c, rule) !== op.negated) { tx.recordMatchedVar(tv.name, c); matched = true; break; }
+          if (op.evaluate(tx, c, rule) !== op.negated) { tx.recordMatchedVar(tv.name, c); matched = true; for (const fx of rule.effects) fx(tx, rule); break; }
         }
       } else {
         const v = transformed(tx, rule, tv.value);
-        if (op.evaluate(tx, v, rule) !== op.negated) { tx.recordMatchedVar(tv.name, v); matched = true; }
+        if (op.evaluate(tx, v, rule) !== op.negated) { tx.recordMatchedVar(tv.name, v); matched = true; for (const fx of rule.effects) fx(tx, rule); }
       }
     }
   }
@@ -45,14 +45,13 @@ function matchOne(tx: Transaction, rule: Rule): boolean {
 
 /**
  * True when the rule and every rule chained to it matched. As in ModSecurity, each rule of a chain runs its
- * non-disruptive actions (setvar, ctl, ...) as soon as it matches, before the next link is evaluated.
+ * non-disruptive actions (setvar, ctl, ...) for each value it matches, before the next link is evaluated.
  */
 export function evaluateRule(tx: Transaction, rule: Rule): boolean {
   tx.clearMatchedVars();
   let r: Rule | undefined = rule;
   while (r) {
     if (!matchOne(tx, r)) return false;
-    for (const fx of r.effects) fx(tx, r);
     r = r.chain;
   }
   return true;
