@@ -22,7 +22,7 @@ export const ALWAYS_DANGEROUS_ATTRIBUTES = set('srcdoc');
 /**
  * Event handler attribute names from the HTML, SVG and legacy (IE) specifications, without the leading "on".
  * Inside a tag we saw, every on* attribute counts; in an attribute context (no tag seen, the value may be pasted
- * into one) only these do, so that "online=true" in a sentence stays clean.
+ * into one) only these do. "online" and "offline" are left out so that "online=true" stays clean.
  */
 export const EVENTS = set(`
   abort activate afterprint afterscriptexecute afterupdate animationcancel animationend animationiteration
@@ -34,14 +34,14 @@ export const EVENTS = set(`
   focus focusin focusout formchange forminput fullscreenchange fullscreenerror gotpointercapture hashchange help
   input invalid keydown keypress keyup layoutcomplete load loadeddata loadedmetadata loadend loadstart
   losecapture lostpointercapture message messageerror mousedown mouseenter mouseleave mousemove mouseout
-  mouseover mouseup mousewheel move moveend movestart offline online pagehide pagereveal pageshow pageswap paste
+  mouseover mouseup mousewheel move moveend movestart pagehide pagereveal pageshow pageswap paste
   pause play playing pointercancel pointerdown pointerenter pointerleave pointermove pointerout pointerover
   pointerrawupdate pointerup popstate progress propertychange ratechange readystatechange repeat reset resize
   resizeend resizestart rowenter rowexit rowsdelete rowsinserted scroll scrollend search securitypolicyviolation
   seeked seeking select selectionchange selectstart show slotchange stalled start stop storage submit suspend
   timeout timeupdate toggle touchcancel touchend touchmove touchstart transitioncancel transitionend transitionrun
   transitionstart unhandledrejection unload volumechange waiting webkitanimationend webkitanimationiteration
-  webkitanimationstart webkittransitionend wheel zoom svgload svgunload
+  webkitanimationstart webkittransitionend webkitplaybacktargetavailabilitychanged wheel zoom svgload svgunload
 `);
 
 /** URL schemes that run script or render attacker-controlled documents. */
@@ -61,4 +61,7 @@ export const BAD_DATA_PREFIXES = [
 ];
 
 /** Substrings of a lower-cased style value that run script (old IE, old Firefox) or load a script URL. */
-export const BAD_STYLE = ['expression(', 'javascript:', 'vbscript:', 'behavior:', '-moz-binding', '@import'];
+export const BAD_STYLE = ['expression(', 'javascript:', 'vbscript:', 'behavior:', '-moz-binding', '@import', 'url(javascript'];
+
+/** Substrings of the whole normalised value that are CSS loading script wherever the value lands in a style. */
+export const BAD_CSS_ANYWHERE = ['url(javascript:', 'url(vbscript:', '-moz-binding:url(', 'behavior:url('];

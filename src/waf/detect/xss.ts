@@ -5,7 +5,9 @@
  * - the data state (between tags): tags, end tags, comments, bogus comments;
  * - inside an attribute value (unquoted, '...', "...", `...`): the value ends at its delimiter, then the rest is
  *   read as further attributes of that tag, then data;
- * - as a whole URL (the value of an href or src).
+ * - at an attribute name inside a tag (`<a VALUE>`);
+ * - as a whole URL (the value of an href or src) and as CSS (url(javascript:...), -moz-binding);
+ * - again after re-spelling UTF-7 (+ADw-) and high-bit-stripped US-ASCII (\u00bcscript\u00be).
  *
  * It flags dangerous tags (script, iframe, object, embed, svg, style, base, meta, ... also with a namespace prefix
  * like x:script), event-handler attributes (on*), URL attributes (href, src, action, formaction, xlink:href, data,
@@ -18,6 +20,7 @@
  */
 import {
   ALWAYS_DANGEROUS_ATTRIBUTES,
+  BAD_CSS_ANYWHERE,
   BAD_DATA_PREFIXES,
   BAD_SCHEMES,
   BAD_STYLE,
@@ -29,7 +32,7 @@ import {
 /** How much of an attribute value is decoded and inspected. */
 const MAX_VALUE = 1024;
 
-type Context = 'data' | 'unquoted' | 34 | 39 | 96;
+type Context = 'data' | 'name' | 'unquoted' | 34 | 39 | 96;
 
 function isHtmlSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
@@ -206,9 +209,10 @@ function attributes(s: string, i: number, inTag: boolean): number {
 }
 
 function badComment(body: string): boolean {
-  // IE conditional comments and comments with backticks (old IE parsed them as markup).
+  // IE conditional comments, comments with backticks (old IE parsed them as markup), server-side includes.
   const b = body.trimStart().toLowerCase();
-  return b.startsWith('[if') || b.startsWith('[endif') || b.includes('`') || b.includes('<![endif');
+  if (b.startsWith('[if') || b.startsWith('[endif') || b.includes('`') || b.includes('<![endif')) return true;
+  return b.length > 1 && b.charCodeAt(0) === 0x23 && isAsciiLetter(b.charCodeAt(1));
 }
 
 /** Data state from `i`. */
@@ -236,7 +240,8 @@ function data(s: string, i: number): boolean {
       continue;
     }
     if (c === 0x3f) {
-      // "<?": bogus comment
+      // "<?": bogus comment; "<?import" loaded HTML components in old IE.
+      if (s.slice(i + 1, i + 7).toLowerCase() === 'import') return true;
       const end = s.indexOf('>', i);
       i = end < 0 ? n : end + 1;
       continue;
@@ -266,7 +271,9 @@ function data(s: string, i: number): boolean {
 function scan(s: string, ctx: Context): boolean {
   if (ctx === 'data') return data(s, 0);
   let i: number;
-  if (ctx === 'unquoted') {
+  if (ctx === 'name') {
+    i = 0;
+  } else if (ctx === 'unquoted') {
     i = 0;
     while (i < s.length && !isHtmlSpace(s.charCodeAt(i)) && s.charCodeAt(i) !== 0x3e) i++;
   } else {
@@ -282,14 +289,45 @@ function scan(s: string, ctx: Context): boolean {
 /** Values this long are cut: script has to start somewhere in the first part anyway. */
 const MAX_SCAN = 65536;
 
-export function detectXss(input: string): boolean {
-  const s = input.length > MAX_SCAN ? input.slice(0, MAX_SCAN) : input;
+/**
+ * Other spellings of "<" that some browser once decoded: UTF-7 (+ADw-) and US-ASCII with the high bit dropped
+ * (\u00bc is "<" and \u00be is ">" then). Returns the re-spelled text, or undefined when there is none.
+ */
+function respell(s: string): string | undefined {
+  let out: string | undefined;
+  if (s.includes('+AD')) {
+    out = s.replaceAll('+ADw-', '<').replaceAll('+AD4-', '>').replaceAll('+ACI-', '"').replaceAll('+ACc-', "'");
+  }
+  if (s.includes('\u00bc')) {
+    let t = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      t += c >= 0x80 && c <= 0xff ? String.fromCharCode(c & 0x7f) : s[i];
+    }
+    out = t;
+  }
+  return out === s ? undefined : out;
+}
+
+function detect(s: string): boolean {
   if (isBadUrl(s)) return true;
   if (s.includes('<') && scan(s, 'data')) return true;
+  if (s.includes('(')) {
+    const v = normalizeValue(s);
+    for (const p of BAD_CSS_ANYWHERE) if (v.includes(p)) return true;
+  }
   if (!s.includes('=')) return false;
+  if (scan(s, 'name')) return true;
   if (scan(s, 'unquoted')) return true;
   if (s.includes('"') && scan(s, 34)) return true;
   if (s.includes("'") && scan(s, 39)) return true;
   if (s.includes('`') && scan(s, 96)) return true;
   return false;
+}
+
+export function detectXss(input: string): boolean {
+  const s = input.length > MAX_SCAN ? input.slice(0, MAX_SCAN) : input;
+  if (detect(s)) return true;
+  const other = respell(s);
+  return other !== undefined && detect(other);
 }
