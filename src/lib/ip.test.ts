@@ -123,3 +123,23 @@ test('ipPrefix', () => {
   assert.equal(ipPrefix('1.2.3.4', 32), '1.2.3.4/32');
   assert.equal(ipPrefix('bad'), 'bad');
 });
+
+test('IPv6 parsing agrees with node:net on random strings', async () => {
+  const { isIPv6 } = await import('node:net');
+  const alphabet = '0123456789abcdefABCDEF:::::....';
+  let seed = 99;
+  const rnd = (n: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+  const fixed = ['1::', '::', '::1', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7:1.2.3.4', ':1::', '1:::2',
+    '1::2:', '::ffff:1.2.3.4', '1::1.2.3.4', '::1.2.3.4:5', '12345::', 'a:b:c:d:e:f:a:b', 'a:b:c:d:e:f:a:b:c', '1:2'];
+  const cases = [...fixed];
+  for (let i = 0; i < 20000; i++) {
+    let s = '';
+    const n = 2 + rnd(22);
+    for (let j = 0; j < n; j++) s += alphabet[rnd(alphabet.length)];
+    cases.push(s);
+  }
+  for (const s of cases) {
+    if (s.includes('.') && !/\d+\.\d+\.\d+\.\d+$/.test(s)) continue;
+    assert.equal(parseIpv6(s) !== null, isIPv6(s), s);
+  }
+});

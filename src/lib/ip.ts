@@ -54,45 +54,82 @@ export function parseIpv4(s: string): number {
 
 /** Parse an IPv6 address (with `::`, embedded IPv4 and an optional `%zone`, which is ignored) to a bigint, or null. */
 export function parseIpv6(input: string): bigint | null {
-  let s = input;
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  if (s.length < 2 || s.length > 45) return null;
-  const dbl = s.indexOf('::');
-  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return null;
-  const parseGroups = (part: string, allowV4Tail: boolean): number[] | null => {
-    if (part === '') return [];
-    const pieces = part.split(':');
-    const out: number[] = [];
-    for (let i = 0; i < pieces.length; i++) {
-      const p = pieces[i] ?? '';
-      if (allowV4Tail && i === pieces.length - 1 && p.includes('.')) {
-        const v4 = parseIpv4(p);
-        if (v4 < 0) return null;
-        out.push(v4 >>> 16, v4 & 0xffff);
-        continue;
-      }
-      if (p.length === 0 || p.length > 4 || !/^[0-9a-fA-F]+$/.test(p)) return null;
-      out.push(parseInt(p, 16));
-    }
-    return out;
-  };
-  let groups: number[];
-  if (dbl >= 0) {
-    const head = parseGroups(s.slice(0, dbl), false);
-    const tail = parseGroups(s.slice(dbl + 2), true);
-    if (!head || !tail) return null;
-    const fill = 8 - head.length - tail.length;
-    if (fill < 1) return null;
-    groups = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  } else {
-    const all = parseGroups(s, true);
-    if (!all || all.length !== 8) return null;
-    groups = all;
+  const g = parseIpv6Groups(input);
+  if (!g) return null;
+  return (
+    (BigInt(((g[0] as number) << 16 | (g[1] as number)) >>> 0) << 96n) |
+    (BigInt(((g[2] as number) << 16 | (g[3] as number)) >>> 0) << 64n) |
+    (BigInt(((g[4] as number) << 16 | (g[5] as number)) >>> 0) << 32n) |
+    BigInt(((g[6] as number) << 16 | (g[7] as number)) >>> 0)
+  );
+}
+
+const hexVal = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+
+/** Parse an IPv6 address into its eight 16-bit groups, or null. One pass, no allocation but the result. */
+export function parseIpv6Groups(input: string): Uint16Array | null {
+  let n = input.length;
+  const pct = input.indexOf('%');
+  if (pct >= 0) n = pct;
+  if (n < 2 || n > 45) return null;
+  const groups = new Uint16Array(8);
+  let count = 0;
+  let gap = -1; // index in groups where '::' was
+  let i = 0;
+  if (input.charCodeAt(0) === 58) {
+    if (input.charCodeAt(1) !== 58) return null;
+    gap = 0;
+    i = 2;
+    if (i === n) return groups;
   }
-  let v = 0n;
-  for (const g of groups) v = (v << 16n) | BigInt(g);
-  return v;
+  while (i < n) {
+    if (count === 8) return null;
+    // one group: up to 4 hex digits, or an embedded IPv4 at the end
+    let v = 0;
+    let digits = 0;
+    const start = i;
+    while (i < n) {
+      const h = hexVal(input.charCodeAt(i));
+      if (h < 0) break;
+      v = (v << 4) | h;
+      digits++;
+      i++;
+    }
+    if (i < n && input.charCodeAt(i) === 46) {
+      // embedded IPv4: must be last and leave room for two groups
+      if (count > 6) return null;
+      const v4 = parseIpv4(input.slice(start, n));
+      if (v4 < 0) return null;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      i = n;
+      break;
+    }
+    if (digits === 0 || digits > 4) return null;
+    groups[count++] = v;
+    if (i === n) break;
+    if (input.charCodeAt(i) !== 58) return null;
+    i++;
+    if (input.charCodeAt(i) === 58) {
+      if (gap >= 0) return null;
+      gap = count;
+      i++;
+      if (i === n) break;
+    } else if (i === n) {
+      return null; // trailing single ':'
+    }
+  }
+  if (gap < 0) return count === 8 ? groups : null;
+  if (count > 7) return null;
+  // move the groups after the gap to the end
+  const tail = count - gap;
+  for (let k = 0; k < tail; k++) {
+    groups[7 - k] = groups[count - 1 - k] as number;
+    groups[count - 1 - k] = 0;
+  }
+  for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
+  return groups;
 }
 
 /** Parse an IPv4 or IPv6 address; IPv4-mapped IPv6 becomes IPv4. Returns null when invalid. */

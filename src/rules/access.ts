@@ -18,37 +18,64 @@ export interface AccessMatcher {
   match(ip: string | Ip | null, country?: string, asn?: number): AccessRule | null;
 }
 
-class PrefixTable<K extends number | bigint> {
-  readonly #maps = new Map<number, Map<K, AccessRule>>();
-  #lengths: number[] = [];
-  readonly #width: number;
+const V4_MASKS = Int32Array.from({ length: 33 }, (_, bits) => (bits === 0 ? 0 : ~0 << (32 - bits)));
 
-  constructor(width: number) {
-    this.#width = width;
+/** IPv4: one Map per prefix length, keyed by the masked address as an int32 (a small integer, cheap to hash). */
+class V4Table {
+  readonly #maps = new Map<number, Map<number, AccessRule>>();
+  #lengths: Int32Array = new Int32Array(0);
+  #tables: Map<number, AccessRule>[] = [];
+
+  add(start: number, bits: number, rule: AccessRule): void {
+    let m = this.#maps.get(bits);
+    if (!m) {
+      m = new Map();
+      this.#maps.set(bits, m);
+      const lengths = [...this.#maps.keys()].sort((a, b) => b - a);
+      this.#lengths = Int32Array.from(lengths);
+      this.#tables = lengths.map((l) => this.#maps.get(l) as Map<number, AccessRule>);
+    }
+    const key = start & (V4_MASKS[bits] as number);
+    if (!m.has(key)) m.set(key, rule);
   }
 
-  add(prefix: K, bits: number, rule: AccessRule): void {
+  lookup(v: number): AccessRule | null {
+    const lengths = this.#lengths;
+    for (let i = 0; i < lengths.length; i++) {
+      const r = (this.#tables[i] as Map<number, AccessRule>).get(v & (V4_MASKS[lengths[i] as number] as number));
+      if (r !== undefined) return r;
+    }
+    return null;
+  }
+}
+
+/** IPv6: one Map per prefix length, keyed by the hex text of the prefix (bigint Map keys hash poorly in V8). */
+class V6Table {
+  readonly #maps = new Map<number, Map<string, AccessRule>>();
+  #lengths: number[] = [];
+
+  add(start: bigint, bits: number, rule: AccessRule): void {
     let m = this.#maps.get(bits);
     if (!m) {
       m = new Map();
       this.#maps.set(bits, m);
       this.#lengths = [...this.#maps.keys()].sort((a, b) => b - a);
     }
-    if (!m.has(prefix)) m.set(prefix, rule);
+    const key = v6Key(start, bits);
+    if (!m.has(key)) m.set(key, rule);
   }
 
-  lookup(value: K, mask: (value: K, bits: number, width: number) => K): AccessRule | null {
+  lookup(v: bigint): AccessRule | null {
     for (const bits of this.#lengths) {
-      const r = (this.#maps.get(bits) as Map<K, AccessRule>).get(mask(value, bits, this.#width));
-      if (r) return r;
+      const r = (this.#maps.get(bits) as Map<string, AccessRule>).get(v6Key(v, bits));
+      if (r !== undefined) return r;
     }
     return null;
   }
 }
 
-const maskV4 = (v: number, bits: number): number => (bits === 0 ? 0 : bits === 32 ? v : v - (v % 2 ** (32 - bits)));
-const V6_ONES = (1n << 128n) - 1n;
-const maskV6 = (v: bigint, bits: number): bigint => (bits === 128 ? v : v & (V6_ONES ^ ((1n << BigInt(128 - bits)) - 1n)));
+const SHIFTS = Array.from({ length: 129 }, (_, bits) => BigInt(128 - bits));
+const v6Key = (v: bigint, bits: number): string => (bits === 0 ? '' : (v >> (SHIFTS[bits] as bigint)).toString(16));
 
 /** Split an inclusive range into the fewest aligned prefixes. */
 export function rangeToPrefixes(r: IpRange): { start: number | bigint; bits: number }[] {
@@ -67,8 +94,8 @@ export function rangeToPrefixes(r: IpRange): { start: number | bigint; bits: num
 
 /** Compile access rules. Entries that do not parse are skipped (the schema rejects them first). */
 export function compileAccessRules(rules: readonly AccessRule[]): AccessMatcher {
-  const v4 = new PrefixTable<number>(32);
-  const v6 = new PrefixTable<bigint>(128);
+  const v4 = new V4Table();
+  const v6 = new V6Table();
   const countries = new Map<string, AccessRule>();
   const asns = new Map<number, AccessRule>();
   let size = 0;
@@ -120,7 +147,7 @@ export function compileAccessRules(rules: readonly AccessRule[]): AccessMatcher 
     match(ipIn, country, asn) {
       const ip = typeof ipIn === 'string' ? parseIp(ipIn) : ipIn;
       if (ip) {
-        const r = ip.version === 4 ? v4.lookup(ip.value, maskV4) : v6.lookup(ip.value, maskV6);
+        const r = ip.version === 4 ? v4.lookup(ip.value) : v6.lookup(ip.value);
         if (r) return r;
       }
       if (asn !== undefined && asns.size > 0) {
