@@ -52,3 +52,27 @@ test('tiered: big bodies live on disk only; disk hits are promoted to memory', a
     await dispose();
   }
 });
+
+test('tiered: lookupEntry finds the Vary variant in memory or, when memory lost it, on disk', async () => {
+  const { store, dispose } = await make({ maxBytes: 1_000_000, maxEntryBytes: 100_000 });
+  try {
+    const { buildEntry, lookupEntry } = await import('./entry.ts');
+    const url = { zone: 'z', scheme: 'https', host: 'a.test', path: '/', query: '' };
+    for (const ae of ['gzip', 'br']) {
+      const w = await store.createWriter(buildEntry({ url, requestHeaders: { 'accept-encoding': ae }, status: 200, responseHeaders: { vary: 'accept-encoding' }, requestTime: 1, responseTime: 1 }));
+      await w.write(Buffer.from(ae));
+      await w.commit();
+    }
+    await store.memory.delete('z|https://a.test/', 'accept-encoding=gzip');
+    const gz = await lookupEntry(store, 'z|https://a.test/', { 'accept-encoding': 'gzip' });
+    assert.ok(gz);
+    assert.equal(await readAll(gz.body()), 'gzip');
+    await store.memory.purge({ kind: 'all' });
+    const br = await lookupEntry(store, 'z|https://a.test/', { 'accept-encoding': 'br, gzip' });
+    assert.ok(br);
+    assert.equal(await readAll(br.body()), 'br');
+  } finally {
+    await store.close();
+    await dispose();
+  }
+});
