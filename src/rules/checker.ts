@@ -4,7 +4,8 @@
  */
 import { IpSet, IpSetEntryError, parseCidr, parseIp, parseIpEntry } from '../lib/ip.ts';
 import type { Ip, IpRange } from '../lib/ip.ts';
-import { RegexCompileError, compileLinear } from '../lib/regex.ts';
+import { RegexCompileError } from '../lib/regex.ts';
+import { compilePattern } from './pattern.ts';
 import type { CompareOp, Expr, InExpr, IpLit, Literal, Span, ValueExpr } from './ast.ts';
 import { RuleTypeError } from './errors.ts';
 import { FIELDS } from './fields.ts';
@@ -215,7 +216,7 @@ class Checker {
       if (rightExpr.kind !== 'string') this.fail(`expected a quoted pattern after '${opText}', found ${this.#describe(rightExpr)}`, rightExpr);
       let re: Matcher;
       try {
-        re = op === 'matches' ? compileLinear(rightExpr.value) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard');
+        re = op === 'matches' ? compilePattern(rightExpr.value) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard');
       } catch (err) {
         if (err instanceof RegexCompileError) {
           const why = /linear/.test(err.message) ? ' (patterns run on a linear-time engine: no back-references or lookaround)' : '';

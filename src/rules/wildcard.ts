@@ -1,9 +1,9 @@
 /**
  * `wildcard` patterns: `*` matches any run of characters (including none), `\*` a literal star, `\\` a backslash;
  * everything else is literal. The whole value must match. `wildcard` ignores case; `strict wildcard` does not.
- * Compiled to an anchored regexp on the linear-time engine (which refuses the `i` flag, hence the lower-casing).
+ * Compiled to an anchored regexp checked by the linear-time engine (which refuses the `i` flag, hence the lower-casing).
  */
-import { compileLinear } from '../lib/regex.ts';
+import { compilePattern } from './pattern.ts';
 
 export interface Matcher {
   test(value: string): boolean;
@@ -28,5 +28,5 @@ export function wildcardToRegExp(pattern: string, caseSensitive: boolean): Match
       re += c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
     }
   }
-  return compileLinear(re + '$');
+  return compilePattern(re + '$');
 }
