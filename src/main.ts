@@ -57,6 +57,8 @@ export interface NodeHandle {
   readonly adminToken: string;
   readonly dataDir: string;
   readonly logger: Logger;
+  /** Every admin API route (method, path, auth), for the authorisation test. */
+  readonly routes: ReadonlyArray<{ method: string; path: string; auth: 'token' | 'none' }>;
   /** Resolves once every worker serves config `version` (or newer). */
   waitForVersion(version: number, timeoutMs?: number): Promise<void>;
   reload(): Promise<Record<string, unknown>>;
@@ -272,5 +274,6 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await store.close();
   };
 
-  return { httpPort, httpsPort, adminPort, adminToken: token, dataDir, logger, waitForVersion, reload, restartWorkers, close };
+  const routes = router.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth }));
+  return { httpPort, httpsPort, adminPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };
 }

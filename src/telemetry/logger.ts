@@ -36,6 +36,9 @@ export function createAccessLog(target: string): AccessLog {
     mkdirSync(dirname(target), { recursive: true });
     dest = pino.destination({ dest: target, sync: false, minLength: 4096, mkdir: true });
   }
+  // buffered writes (4 KiB) keep the hot path cheap; a timer bounds how stale the file can be
+  const t = setInterval(() => { try { dest.flush(); } catch { /* not ready yet */ } }, 1000);
+  t.unref();
   return {
     write(line) { dest.write(JSON.stringify(line) + '\n'); },
     flush() { try { dest.flushSync(); } catch { /* not ready yet or closed */ } },
