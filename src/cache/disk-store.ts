@@ -233,8 +233,11 @@ export class DiskCacheStore implements CacheStore {
         if (bytes + chunk.byteLength > limit) { await cleanup(); throw entryTooLarge(limit); }
         bytes += chunk.byteLength;
         const h = fh;
-        const copy = Buffer.from(chunk);
-        chain = chain.then(async () => { await h.write(copy); });
+        // A view, not a copy: the write is awaited before write() resolves, so the caller's buffer stays valid.
+        const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        chain = chain.then(async () => {
+          for (let off = 0; off < view.length;) off += (await h.write(view, off, view.length - off)).bytesWritten;
+        });
         try { await chain; } catch (err) { await cleanup(); throw err; }
       },
       commit: async (): Promise<CacheEntryMeta> => {

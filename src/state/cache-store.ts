@@ -64,7 +64,10 @@ export interface CachedEntry {
 
 /** Appends a body chunk by chunk (while it is also being sent to the client), then commits or aborts. */
 export interface CacheWriter {
-  /** Append a chunk. Rejects (and the writer is aborted) when the entry exceeds the store's entry size limit. */
+  /**
+   * Append a chunk; await it before the next one and do not modify the chunk until it resolves. Rejects (and the
+   * writer is aborted) when the entry exceeds the store's entry size limit.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /** Make the entry visible (replacing any previous entry with the same key + variant). */
   commit(): Promise<CacheEntryMeta>;
