@@ -66,17 +66,26 @@ export function compileNode(n: TNode): Fn {
       };
     }
     case 'cmp': {
+      if (n.right.k === 'const' && !n.left.each && n.left.type.kind !== 'ip') return cmpConst(n.op, compileNode(n.left), n.right.value);
       const mk = cmpOp(n.op, compileNode(n.right), n.left.type.kind);
       if (n.right.k === 'const') return liftStatic(n.left.each, compileNode(n.left), mk(CONST_REQ));
       return lift(n.left.each, compileNode(n.left), mk);
     }
     case 'regex': {
       const re = n.re;
-      return liftStatic(n.left.each, compileNode(n.left), (v) => re.test(v as string));
+      if (!n.left.each) {
+        const left = compileNode(n.left);
+        return (r) => re.test(left(r) as string);
+      }
+      return liftStatic(true, compileNode(n.left), (v) => re.test(v as string));
     }
     case 'inStrings': {
       const set = n.set;
-      return liftStatic(n.left.each, compileNode(n.left), (v) => set.has(v as string));
+      if (!n.left.each) {
+        const left = compileNode(n.left);
+        return (r) => set.has(left(r) as string);
+      }
+      return liftStatic(true, compileNode(n.left), (v) => set.has(v as string));
     }
     case 'inInts': {
       const set = n.set;
@@ -91,7 +100,11 @@ export function compileNode(n: TNode): Fn {
     }
     case 'inIps': {
       const set: IpSet = n.set;
-      return liftStatic(n.left.each, compileNode(n.left), (v) => set.has(v as Ip | null));
+      if (!n.left.each) {
+        const left = compileNode(n.left);
+        return (r) => set.has(left(r) as Ip | null);
+      }
+      return liftStatic(true, compileNode(n.left), (v) => set.has(v as Ip | null));
     }
     case 'not': {
       const f = compileNode(n.operand);
@@ -165,6 +178,22 @@ function lift(each: boolean, left: Fn, mk: (r: RuleRequest) => (v: Value) => boo
 /** Stand-in request for reading a constant right-hand side once at compile time (constants ignore it). */
 const CONST_REQ = {} as RuleRequest;
 
+/** `left op constant`, specialised per operator (the hot path of most rules). */
+function cmpConst(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains', left: Fn, b: Value): Fn {
+  switch (op) {
+    case 'eq': return (r) => left(r) === b;
+    case 'ne': return (r) => left(r) !== b;
+    case 'lt': return (r) => (left(r) as number) < (b as number);
+    case 'le': return (r) => (left(r) as number) <= (b as number);
+    case 'gt': return (r) => (left(r) as number) > (b as number);
+    case 'ge': return (r) => (left(r) as number) >= (b as number);
+    case 'contains': {
+      const needle = b as string;
+      return (r) => (left(r) as string).includes(needle);
+    }
+  }
+}
+
 function liftStatic(each: boolean, left: Fn, test: (v: Value) => boolean): Fn {
   if (each) {
     return (r) => {
@@ -210,14 +239,25 @@ function compileCall(n: TNode & { k: 'call' }): Fn {
       });
     };
   }
+  const fast1 = n.fn.fast1;
+  if (args.length === 1 && fast1) {
+    const a0 = args[0] as Fn;
+    return (r) => fast1(a0(r));
+  }
+  const fast2 = n.fn.fast2;
+  if (args.length === 2 && fast2) {
+    const a0 = args[0] as Fn;
+    const second = n.args[1] as TNode;
+    if (second.k === 'const') {
+      const b = second.value;
+      return (r) => fast2(a0(r), b);
+    }
+    const a1 = args[1] as Fn;
+    return (r) => fast2(a0(r), a1(r));
+  }
   if (args.length === 1) {
     const a0 = args[0] as Fn;
     return (r) => impl([a0(r)]);
-  }
-  if (args.length === 2) {
-    const a0 = args[0] as Fn;
-    const a1 = args[1] as Fn;
-    return (r) => impl([a0(r), a1(r)]);
   }
   return (r) => impl(args.map((f) => f(r)));
 }

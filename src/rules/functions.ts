@@ -15,6 +15,9 @@ export interface FunctionDef {
   readonly kind: 'scalar' | 'any' | 'all';
   readonly check: (args: readonly Type[]) => CheckResult;
   readonly impl: (args: readonly Value[]) => Value;
+  /** Allocation-free forms used by the compiler for one- and two-argument calls. */
+  readonly fast1?: (a: Value) => Value;
+  readonly fast2?: (a: Value, b: Value) => Value;
 }
 
 const want = (args: readonly Type[], types: readonly Type[], name: string): CheckResult | undefined => {
@@ -37,12 +40,14 @@ const DEFS: FunctionDef[] = [
     description: 'Lower-cases a string.', example: 'lower(http.host) eq "shop.test"',
     check: (a) => want(a, [STRING], 'lower') ?? { type: STRING },
     impl: (a) => str(a[0]).toLowerCase(),
+    fast1: (a) => str(a).toLowerCase(),
   },
   {
     name: 'upper', signature: 'upper(String) -> String', kind: 'scalar',
     description: 'Upper-cases a string.', example: 'upper(http.request.method) eq "POST"',
     check: (a) => want(a, [STRING], 'upper') ?? { type: STRING },
     impl: (a) => str(a[0]).toUpperCase(),
+    fast1: (a) => str(a).toUpperCase(),
   },
   {
     name: 'len', signature: 'len(String | Array) -> Int', kind: 'scalar',
@@ -64,12 +69,14 @@ const DEFS: FunctionDef[] = [
     description: 'True when the first string starts with the second.', example: 'starts_with(http.request.uri.path, "/admin/")',
     check: (a) => want(a, [STRING, STRING], 'starts_with') ?? { type: BOOL },
     impl: (a) => str(a[0]).startsWith(str(a[1])),
+    fast2: (a, b) => str(a).startsWith(str(b)),
   },
   {
     name: 'ends_with', signature: 'ends_with(String, String) -> Bool', kind: 'scalar',
     description: 'True when the first string ends with the second.', example: 'ends_with(http.request.uri.path, ".php")',
     check: (a) => want(a, [STRING, STRING], 'ends_with') ?? { type: BOOL },
     impl: (a) => str(a[0]).endsWith(str(a[1])),
+    fast2: (a, b) => str(a).endsWith(str(b)),
   },
   {
     name: 'url_decode', signature: 'url_decode(String) -> String', kind: 'scalar',
