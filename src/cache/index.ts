@@ -41,6 +41,10 @@ export type { DiskCacheStoreOptions } from './disk-store.ts';
 export { TieredCacheStore } from './tiered-store.ts';
 export type { TieredCacheStoreOptions } from './tiered-store.ts';
 
+// Streaming a body to the client and into the cache.
+export { cacheWhileStreaming } from './stream-to-cache.ts';
+export type { StreamToCacheOptions } from './stream-to-cache.ts';
+
 // Cache-busting defence.
 export { QueryVariantLimiter } from './query-variant-limiter.ts';
 export type { QueryVariantLimiterOptions } from './query-variant-limiter.ts';
