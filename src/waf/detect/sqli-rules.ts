@@ -7,7 +7,7 @@
  *   - an anchored pattern must match the start of the fingerprint; a pattern starting with "*" may match anywhere;
  *   - "$" matches the end of the fingerprint;
  *   - "V" is any operand (s n w v), "L" a literal operand (s n v), "T" anything that can end an expression
- *     tail ($ & o c ; ) ,).
+ *     tail ($ & o c ; ) ,), "f" any function (f F), "F" an attack-only function.
  *
  * They are grouped by the injection they describe; every group names the shape it catches and why the benign
  * shapes next to it do not match. Everything is expanded at load time into two sets, so a check is a handful of
@@ -20,6 +20,7 @@ const MACROS: Readonly<Record<string, string>> = {
   O: 'oi',
   T: '$&oic;),',
   C: '$oic;),',
+  f: 'fF',
 };
 
 /**
@@ -35,7 +36,7 @@ const BREAKOUT = [
   's&(', // x' OR (1=1)
   's&E', // x' OR SELECT ...
   's&wC', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
-  'sOs', 'sOn', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sO$', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
+  'sOs', 'sOn&', 'sOnO', 'sOnc', 'sOn;', 'sOn)', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sO$', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
   'sowo', 'sow&', // x" | cmd % arg (symbolic operators only: prose has "'Hello' in French is")
   'sf(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
@@ -52,7 +53,7 @@ const BREAKOUT = [
  */
 const NUMERIC = [
   'n&s', 'n&v', 'n&f(', 'n&(', 'n&E',
-  'n&nT', // 1 OR 1=1 / 1 AND 1 --
+  'n&nO', 'n&nc', 'n&n;', 'n&n)', // 1 OR 1=1 / 1 AND 1 -- ("1 or 2" alone stays clean)
   'n&wOL', 'n&wO(', 'n&wc', // 1 OR x=1 / 1 OR true--
   'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;k', 'n;f', 'n;c',
   'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
@@ -71,19 +72,19 @@ const CLAUSE_TAIL = [
 
 /** Values that are a whole SQL expression or statement (function calls, SELECT, variables). */
 const EXPRESSION = [
-  'f(n', 'f(s', 'f(v', 'f(E', 'f(f', 'f((', // sleep(5), char(65), extractvalue(...)
-  'Eo', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
+  'F(n)', 'F(n,', 'F(nn', 'F(s', 'F(v', 'F(E', 'F(f', 'F((', 'F(w(', // sleep(5), char(65), extractvalue(...)
+  'f(E', 'f(f(', 'f(w(', 'f((', 'f(v', 'f(nO', // count((select ...)), exec (@x), if(1=1,...
+  'Eo$', 'Eoo', 'Eon', 'Eo(', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
   'vo', // @a:=1
   'X$', 'Xs', 'Xn', 'Xv', 'X(', 'Xc', 'X;', // DECLARE @x / EXEC xp_cmdshell / WAITFOR DELAY '0:0:5'
   'Bf(', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5
-  ';k', ';E', ';X', ';f(', ';U', // ;DROP ... / ;SELECT ... / ; sleep(0)
-  '(E', // (SELECT ...)
+  ';k', ';EL', ';Eo', ';Ef(', ';E(', ';Ew,', ';X', ';f(', ';U', // ;DROP ... / ;SELECT 1 / ; sleep(0)
 ];
 
 /** Anywhere in the fingerprint. "UE" must not be followed by two barewords ("union select savings account"). */
 const ANYWHERE = [
   '*UE$', '*UEL', '*UEw$', '*UEw,', '*UEwk', '*UEwO', '*UEo', '*UEf', '*UE(', '*UEv', '*U(E', '*UL', '*Uf(',
-  '*;X', '*;E(', '*;En', '*;Eo', '*;Ef(', // stacked statements
+  '*;X', '*;kv', '*;E(', '*;En', '*;Eo', '*;Ef(', // stacked statements
   '*Eok', '*EwB', // SELECT * FROM / SELECT x GROUP BY
   '*(En', '*(Eo', '*(Ef(', '*(Ev', '*(E(', // (SELECT 1 / (SELECT * / (SELECT sleep(5)
   '*&f(L', '*&f(f', '*&f(E', // ... AND sleep(5)

@@ -12,7 +12,7 @@
  * - a unary operator (+ - ~ ! NOT) where an operand is expected is dropped;
  * - number, arithmetic operator, number folds to one number (`1 + 1` is `n`).
  */
-import { EXEC_STATEMENTS, FUNCTIONS, PAIRS, VARIABLE_STATEMENTS, WORDS, isProcedureName } from './sqli-words.ts';
+import { ATTACK_FUNCTIONS, EXEC_STATEMENTS, FUNCTIONS, PAIRS, VARIABLE_STATEMENTS, WORDS, isProcedureName } from './sqli-words.ts';
 import type { TokenType } from './sqli-words.ts';
 
 export const FINGERPRINT_LEN = 5;
@@ -257,8 +257,8 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       if (type === 'w' || type === 'k' || type === 'i') {
         let j = i;
         while (j < n && isSpace(s.charCodeAt(j))) j++;
-        if (j < n && s.charCodeAt(j) === 0x28 && FUNCTIONS.has(upper)) type = 'f';
-        else if (type === 'w' && isProcedureName(upper)) type = 'f';
+        if (j < n && s.charCodeAt(j) === 0x28 && FUNCTIONS.has(upper)) type = ATTACK_FUNCTIONS.has(upper) ? 'F' : 'f';
+        else if (type === 'w' && isProcedureName(upper)) type = 'F';
       }
       f.push(type, upper);
       continue;

@@ -16,6 +16,7 @@ export type TokenType =
   | 'w'
   | 'v'
   | 'f'
+  | 'F'
   | 'E'
   | 'X'
   | 'U'
@@ -134,8 +135,24 @@ export function isProcedureName(upper: string): boolean {
   return upper.startsWith('XP_') || upper.startsWith('SP_') || upper.includes('.XP_') || upper.includes('.SP_');
 }
 
-/** Statement heads that, followed by a variable, make a strong statement (DECLARE @x, SET @x). */
-export const VARIABLE_STATEMENTS: ReadonlySet<string> = new Set(['DECLARE', 'SET']);
+/** Statement heads that, followed by a variable, make a strong statement (DECLARE @x; not SET: "set @home"). */
+export const VARIABLE_STATEMENTS: ReadonlySet<string> = new Set(['DECLARE']);
 
 /** Statement heads that, followed by a procedure name, make a strong statement (EXEC xp_cmdshell). */
 export const EXEC_STATEMENTS: ReadonlySet<string> = new Set(['EXEC', 'EXECUTE']);
+
+/**
+ * Functions that benign values practically never call but attacks do: time delays, file and network access,
+ * error-based extraction, catalogue and version probes, character building. A subset of FUNCTIONS.
+ */
+export const ATTACK_FUNCTIONS: ReadonlySet<string> = new Set(
+  `SLEEP BENCHMARK PG_SLEEP EXTRACTVALUE UPDATEXML XMLTYPE LOAD_FILE NAME_CONST GTID_SUBSET ST_LATFROMGEOHASH
+   UTL_INADDR.GET_HOST_NAME UTL_INADDR.GET_HOST_ADDRESS UTL_HTTP.REQUEST DBMS_PIPE.RECEIVE_MESSAGE DBMS_LOCK.SLEEP
+   CTXSYS.DRITHSX.SN DBMS_XMLGEN.GETXML XP_CMDSHELL XP_DIRTREE XP_FILEEXIST SP_EXECUTESQL OPENROWSET OPENQUERY
+   OPENDATASOURCE PG_READ_FILE PG_LS_DIR LO_IMPORT LO_GET LO_EXPORT QUERY_TO_XML RANDOMBLOB SQLITE_VERSION
+   SQLITE_COMPILEOPTION_USED SQLITE_COMPILEOPTION_GET GROUP_CONCAT CONCAT_WS CONCAT CHAR CHR UNHEX MAKE_SET ELT
+   SUBSTRING SUBSTR ASCII ORD DATABASE CURRENT_USER SYSTEM_USER SESSION_USER DB_NAME USER_NAME SUSER_NAME
+   CURRENT_DATABASE JSON_EXTRACT JSON_KEYS EXPORT_SET UNISTR`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);

@@ -24,7 +24,8 @@ test('tokenizer: classes and folds', () => {
   assert.equal(tokenize('a ORDER BY 1', plain).fp, 'wBn');
   assert.equal(tokenize('a IS NOT NULL', plain).fp, 'win');
   assert.equal(tokenize('a NOT IN (1)', plain).fp, 'wi(n)');
-  assert.equal(tokenize('sleep(5)', plain).fp, 'f(n)');
+  assert.equal(tokenize('sleep(5)', plain).fp, 'F(n)');
+  assert.equal(tokenize('count(5)', plain).fp, 'f(n)');
   assert.equal(tokenize('sleep 5', plain).fp, 'wn');
   assert.equal(tokenize('@@version', plain).fp, 'v');
   assert.equal(tokenize('`tbl`', plain).fp, 'w');
@@ -59,7 +60,8 @@ test('rules: anchored and floating patterns', () => {
   assert.equal(matchesRules('wUEn'), true);
   assert.equal(matchesRules('wUEww'), false);
   assert.equal(matchesRules('sw&w'), false);
-  assert.equal(matchesRules('n&n'), true);
+  assert.equal(matchesRules('n&n'), false);
+  assert.equal(matchesRules('n&nc'), true);
   assert.equal(matchesRules('n&nw'), false);
 });
 

@@ -155,7 +155,7 @@ function isBadStyle(value: string): boolean {
 /** Is this attribute (lower-cased name) dangerous? `inTag`: we saw the tag open; else the value may be pasted in one. */
 function badAttribute(name: string, value: string, quote: number, inTag: boolean): boolean {
   if (name.length > 2 && name.charCodeAt(0) === 0x6f && name.charCodeAt(1) === 0x6e) {
-    // on*
+    // on*: in a tag we saw, any; in a pasted attribute, a known event.
     if (inTag || EVENTS.has(name.slice(2))) return true;
   }
   if (inTag && quote === 0x60) return true;
@@ -309,8 +309,22 @@ function respell(s: string): string | undefined {
   return out === s ? undefined : out;
 }
 
+/**
+ * The whole value as a URL: a script scheme spelled with references or control characters, or followed by code
+ * (a call, a template, an assignment), so that the title "JavaScript: The Good Parts" stays clean; active data:
+ * URLs need their comma.
+ */
+function isBadWholeUrl(s: string): boolean {
+  if (!isBadUrl(s)) return false;
+  const plain = s.trimStart().toLowerCase();
+  if (!BAD_SCHEMES.some((p) => plain.startsWith(p)) && !plain.startsWith('data:')) return true;
+  const colon = s.indexOf(':');
+  const rest = s.slice(colon + 1, colon + 1 + MAX_VALUE);
+  return /[(`=,&%\\]/.test(rest);
+}
+
 function detect(s: string): boolean {
-  if (isBadUrl(s)) return true;
+  if (isBadWholeUrl(s)) return true;
   if (s.includes('<') && scan(s, 'data')) return true;
   if (s.includes('(')) {
     const v = normalizeValue(s);
