@@ -32,7 +32,7 @@ const isOverridden = (rule: number, test: number): Override | undefined => overr
 export function crsTestConfig(crsDir: string): string {
   return crsConfig({
     crsDir, paranoia: 4, mode: 'detect',
-    setup: { arg_length: 400, total_arg_length: 6400, max_file_size: 64100, combined_file_sizes: 65535 },
+    setup: { arg_length: 400, total_arg_length: 6400, max_file_size: 64100, combined_file_sizes: 65535, arg_name_length: 100, max_num_args: 255 },
   });
 }
 
@@ -58,7 +58,7 @@ for (const t of tests) {
     try {
       const got = await driver.send(buildRequest(st.input));
       const w = checkOutcome(st.output, got);
-      if (w) { why = (t.stages.length > 1 ? `stage ${i + 1}: ` : '') + w; break; }
+      if (w) { why = (t.stages.length > 1 ? `stage ${i + 1}: ` : '') + w + (verbose ? ` [logged: ${got.ids.join(',')}]` : ''); break; }
     } catch (e) {
       if (!st.output.expect_error) { why = `exception: ${(e as Error).message}`; break; }
     }

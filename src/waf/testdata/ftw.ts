@@ -122,7 +122,8 @@ export function buildRequest(input: FtwInput): WireRequest {
   const auto = input.autocomplete_headers !== false;
   if (auto) {
     const has = (n: string): boolean => headers.some(([k]) => k.toLowerCase() === n);
-    if (body.length > 0 && !has('content-length') && !has('transfer-encoding')) headers.push(['Content-Length', String(body.length)]);
+    const method = (input.method ?? 'GET').toUpperCase();
+    if ((body.length > 0 || method === 'POST' || method === 'PUT' || method === 'PATCH') && !has('content-length') && !has('transfer-encoding')) headers.push(['Content-Length', String(body.length)]);
     if (!has('connection')) headers.push(['Connection', 'close']);
     if (body.length > 0 && !has('content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }

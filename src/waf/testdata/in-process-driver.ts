@@ -25,6 +25,13 @@ export class InProcessDriver implements Driver {
   constructor(ruleset: Ruleset) { this.#ruleset = ruleset; }
 
   async send(req: WireRequest): Promise<Outcome> {
+    // HTTP/1.x framing: without Content-Length or Transfer-Encoding there is no body; Content-Length bounds it
+    const cl = req.headers.find(([k]) => k.toLowerCase() === 'content-length');
+    const te = req.headers.some(([k]) => k.toLowerCase() === 'transfer-encoding');
+    if (!te && !req.version.startsWith('HTTP/2')) {
+      const n = cl ? Number(cl[1]) : 0;
+      req = { ...req, body: Number.isFinite(n) && n >= 0 ? req.body.subarray(0, n) : Buffer.alloc(0) };
+    }
     const tx = this.#ruleset.newTransaction({ clientIp: '192.0.2.10', clientPort: 40000, serverIp: '127.0.0.1', serverPort: 80 });
     let it = tx.processRequestHeaders({ method: req.method, uri: req.uri, protocol: req.version, headers: req.headers });
     if (!it && req.body.length > 0) it = tx.appendRequestBody(req.body);

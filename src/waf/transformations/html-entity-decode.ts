@@ -6,9 +6,9 @@ import { registerTransformation } from './registry.ts';
 const named: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', nbsp: '\xa0' };
 export function htmlEntityDecode(s: string): string {
   if (!s.includes('&')) return s;
-  return s.replace(/&(?:#[xX]([0-9a-fA-F]{1,8})|#([0-9]{1,8})|(quot|amp|lt|gt|nbsp))(;?)/gi, (m, hx: string | undefined, dec: string | undefined, nm: string | undefined) => {
-    if (hx !== undefined) return String.fromCharCode(parseInt(hx, 16) & 0xff);
-    if (dec !== undefined) return String.fromCharCode(parseInt(dec, 10) & 0xff);
+  return s.replace(/&(?:#[xX]([0-9a-fA-F]+)|#([0-9]+)|(quot|amp|lt|gt|nbsp))(;?)/gi, (m, hx: string | undefined, dec: string | undefined, nm: string | undefined) => {
+    if (hx !== undefined) return String.fromCharCode(Number(BigInt('0x' + hx) & 0xffn));
+    if (dec !== undefined) return String.fromCharCode(Number(BigInt(dec) & 0xffn));
     if (nm !== undefined) return named[nm.toLowerCase()] ?? m;
     return m;
   });
