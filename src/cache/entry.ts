@@ -1,6 +1,7 @@
 /** Glue between an HTTP exchange and the store: build the entry to store, find the stored variant for a request. */
 import type { CacheEntryMeta, CacheStore, CachedEntry, NewCacheEntry } from '../state/cache-store.ts';
 import { ageHeaderValue } from './policy/freshness.ts';
+import { mergeNotModified } from './policy/revalidate.ts';
 import { cacheKey, hostPath, normalizeHost, parseCacheTags, variantKey, varyHeaderNames } from './key.ts';
 import type { KeyOptions, KeyParts } from './key.ts';
 import { getHeader, withoutHeaders } from './policy/headers.ts';
@@ -62,4 +63,18 @@ export async function lookupEntry(store: CacheStore, key: string, requestHeaders
 /** Headers to send with a stored response at `now`: the stored ones with `Age` set (RFC 9111 §5.1). */
 export function hitHeaders(meta: Pick<CacheEntryMeta, 'status' | 'headers' | 'requestTime' | 'responseTime'>, now: number): Record<string, string | string[]> {
   return { ...meta.headers, age: ageHeaderValue(meta, now) };
+}
+
+/**
+ * Apply a 304 to the stored entry (RFC 9111 §4.3.4): merge its headers and record the revalidation's times.
+ * Returns the merged headers, or undefined when the 304 does not match the stored response (different strong
+ * ETag) or the entry is gone: then fetch unconditionally.
+ */
+export async function freshenEntry(
+  store: CacheStore, meta: Pick<CacheEntryMeta, 'key' | 'variant' | 'headers'>, notModifiedHeaders: HeaderMap, requestTime: number, responseTime: number,
+): Promise<Record<string, string | string[]> | undefined> {
+  const merged = mergeNotModified(meta.headers, notModifiedHeaders);
+  if (!merged.matched) return undefined;
+  const ok = await store.updateMeta(meta.key, meta.variant, { headers: merged.headers, requestTime, responseTime });
+  return ok ? merged.headers : undefined;
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../lib/clock.ts';
 import {
   MemoryCacheStore, buildEntry, cacheKey, decide, formatHttpDate, hitHeaders, invalidationTargets, isStorable, keyForUrl,
-  lookupEntry, mergeNotModified, staleOnError, serveRange,
+  lookupEntry, freshenEntry, staleOnError, serveRange,
 } from './index.ts';
 
 async function text(s: NodeJS.ReadableStream): Promise<string> {
@@ -49,9 +49,9 @@ test('edge flow on the library', async () => {
   const d2 = decide({ ...req, stored: hit.meta, now: clock.now(), options });
   assert.ok(d2.kind === 'REVALIDATE');
   assert.deepEqual(d2.conditional, { 'if-none-match': '"v1"' });
-  const merged = mergeNotModified(hit.meta.headers, { date: formatHttpDate(clock.now()), 'cache-control': 'max-age=120', etag: '"v1"' });
-  assert.ok(merged.matched);
-  assert.equal(await store.updateMeta(key, hit.meta.variant, { headers: merged.headers, requestTime: clock.now(), responseTime: clock.now() }), true);
+  assert.equal(await freshenEntry(store, hit.meta, { etag: '"v2"' }, clock.now(), clock.now()), undefined, 'other representation');
+  const merged = await freshenEntry(store, hit.meta, { date: formatHttpDate(clock.now()), 'cache-control': 'max-age=120', etag: '"v1"' }, clock.now(), clock.now());
+  assert.equal(merged?.['cache-control'], 'max-age=120');
   hit = await lookupEntry(store, key, req.headers);
   assert.ok(hit);
   assert.equal(decide({ ...req, stored: hit.meta, now: clock.now() + 100_000 }).kind, 'HIT');

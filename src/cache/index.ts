@@ -21,7 +21,7 @@ export { cacheKey, keyForUrl, keyQuery, hostPath, normalizeHost, varyHeaderNames
 export type { KeyOptions, KeyParts, ServedEncoding } from './key.ts';
 
 // Exchange ↔ store glue, response headers.
-export { buildEntry, lookupEntry, hitHeaders } from './entry.ts';
+export { buildEntry, lookupEntry, hitHeaders, freshenEntry } from './entry.ts';
 export type { ExchangeToStore } from './entry.ts';
 export { formatCacheStatus } from './cache-status.ts';
 export type { CacheLabel, CacheStatusParts, ForwardReason } from './cache-status.ts';
