@@ -134,3 +134,21 @@ test('staleOnError: stale-if-error, Always Online, must-revalidate', () => {
 test('withoutHeaders drops hop-by-hop and Connection-named fields', () => {
   assert.deepEqual(withoutHeaders({ connection: 'close, x-hop', 'x-hop': '1', 'keep-alive': 't', 'transfer-encoding': 'chunked', a: 'b', 'set-cookie': ['c=1'] }, ['set-cookie']), { a: 'b' });
 });
+
+test('robustness: random header garbage never throws', () => {
+  let seed = 12345;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const alphabet = 'max-age=s-maxage,no-cache"private;=\\ 0123456789,,"public stale-if-error must-revalidate\u00e9\t';
+  const junk = (): string => Array.from({ length: rnd(40) }, () => alphabet[rnd(alphabet.length)]).join('');
+  for (let i = 0; i < 2000; i++) {
+    const headers = { 'cache-control': junk(), date: junk(), age: junk(), expires: junk(), 'last-modified': junk(), etag: junk(), vary: junk(), pragma: junk() };
+    const cc = parseCacheControl(headers['cache-control']);
+    assert.ok(cc.maxAge === undefined || (Number.isInteger(cc.maxAge) && cc.maxAge >= 0));
+    const stored: StoredResponse = { status: 200, headers, requestTime: T0, responseTime: T0 };
+    const d = decide({ method: 'GET', headers, stored, now: T0 + rnd(100_000) * 1000 });
+    assert.ok(['HIT', 'STALE', 'REVALIDATE', 'MISS', 'UNAVAILABLE'].includes(d.kind));
+    if ('timing' in d && d.timing !== undefined) assert.ok(Number.isFinite(d.timing.age) && d.timing.age >= 0);
+    isStorable({ method: 'GET', headers }, { status: 200, headers });
+    staleOnError(stored, headers, T0);
+  }
+});
