@@ -145,6 +145,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),
     });
     await publish();
+    if (edge.snapshot.version !== lastDocs.version) edge.apply(buildSnapshot(lastDocs.version, lastDocs.docs));
     const p = await edge.start();
     httpPort = p.httpPort; httpsPort = p.httpsPort;
   } else {
