@@ -197,6 +197,64 @@ describe('DNS server against real dig', { skip }, () => {
   });
 });
 
+describe('DNS server robustness', () => {
+  test('random garbage over UDP and TCP does not stop the server', async () => {
+    const snapshot = buildDnsSnapshot([shopZone()], EDGE);
+    const server = await startDnsServer({ getSnapshot: () => snapshot });
+    try {
+      const s = createSocket('udp4');
+      let seed = 7;
+      const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed; };
+      const valid = dnsPacket.encode({ type: 'query', id: 9, questions: [{ name: 'direct.shop.test', type: 'A' }] });
+      for (let i = 0; i < 120; i++) {
+        const b = i % 2 === 0 ? Buffer.from(valid) : Buffer.alloc(rnd() % 80);
+        for (let j = 0; j < b.length; j++) if (i % 2 === 1 || rnd() % 8 === 0) b[j] = rnd() % 256;
+        s.send(b, server.udpPort, '127.0.0.1');
+      }
+      const tcp = connect(server.tcpPort, '127.0.0.1');
+      tcp.on('error', () => {});
+      tcp.write(Buffer.from([0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]));
+      const ok = createSocket('udp4');
+      const got = new Promise<Buffer>((resolve) => ok.once('message', resolve));
+      // resend until answered: the burst above may have filled the socket's receive buffer
+      const resend = setInterval(() => ok.send(valid, server.udpPort, '127.0.0.1'), 200);
+      ok.send(valid, server.udpPort, '127.0.0.1');
+      const r = dnsPacket.decode(await got);
+      clearInterval(resend);
+      assert.ok(server.stats().malformed > 0);
+      assert.equal(r.answers?.[0]?.type, 'A');
+      s.close();
+      ok.close();
+      tcp.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('an answer too large for TCP framing is sent as a TC header, the connection stays usable', async () => {
+    const z = shopZone();
+    for (let i = 0; i < 10; i++) z.records.push({ id: `huge${i}`, type: 'TXT', name: 'huge', content: `${i}`.padEnd(8000, 'y') });
+    const snapshot = buildDnsSnapshot([z], EDGE);
+    const server = await startDnsServer({ getSnapshot: () => snapshot });
+    try {
+      const sock = connect(server.tcpPort, '127.0.0.1');
+      const got = readMessages(sock, 2);
+      sock.write(Buffer.concat([
+        framed({ type: 'query', id: 5, questions: [{ name: 'huge.shop.test', type: 'TXT' }] }),
+        framed({ type: 'query', id: 6, questions: [{ name: 'direct.shop.test', type: 'A' }] }),
+      ]));
+      const [big, small] = await got;
+      sock.destroy();
+      assert.equal(big?.id, 5);
+      assert.equal(big?.flag_tc, true);
+      assert.equal(small?.id, 6);
+      assert.equal(small?.answers?.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('DNS server policies', { skip }, () => {
   test('AXFR from a client outside the allowlist is REFUSED', async () => {
     const snapshot = buildDnsSnapshot([shopZone()], EDGE);

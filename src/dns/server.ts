@@ -176,9 +176,17 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     stats.tcpQueries++;
     const d = decodeQuery(buf);
     const write = (b: Buffer): void => {
+      let msg = b;
+      if (msg.length > 65535) {
+        // Cannot be framed: say so with TC rather than cut the stream.
+        log?.warn({ bytes: msg.length }, 'dns: answer too large for TCP');
+        msg = Buffer.from(msg.subarray(0, 12));
+        msg.writeUInt16BE(msg.readUInt16BE(2) | 0x0200, 2);
+        msg.fill(0, 4, 12);
+      }
       const len = Buffer.alloc(2);
-      len.writeUInt16BE(b.length);
-      sock.write(Buffer.concat([len, b]));
+      len.writeUInt16BE(msg.length);
+      sock.write(Buffer.concat([len, msg]));
     };
     if ('error' in d) {
       stats.malformed++;
@@ -222,7 +230,13 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
         const msg = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
         if (sock.destroyed) return;
-        handleTcpMessage(sock, msg);
+        try {
+          handleTcpMessage(sock, msg);
+        } catch (err) {
+          log?.error({ err: (err as Error).message }, 'dns: tcp query failed');
+          sock.destroy();
+          return;
+        }
       }
     });
     sock.on('error', () => sock.destroy());
@@ -266,7 +280,13 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   }
   const u = udp;
   const t = tcp;
-  u.on('message', (buf, rinfo) => handleUdp(u, buf, rinfo.address, rinfo.port));
+  u.on('message', (buf, rinfo) => {
+    try {
+      handleUdp(u, buf, rinfo.address, rinfo.port);
+    } catch (err) {
+      log?.error({ err: (err as Error).message }, 'dns: udp query failed');
+    }
+  });
   const udpPort = u.address().port;
   const addr = t.address();
   const tcpPort = typeof addr === 'object' && addr ? addr.port : udpPort;
