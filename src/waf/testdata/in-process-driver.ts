@@ -45,7 +45,9 @@ export class InProcessDriver implements Driver {
       status = it?.status ?? res.status;
     }
     tx.processLogging();
-    const log = tx.matches.map((m) => `[id "${m.id}"] [msg "${m.msg}"] [data "${m.data}"] [severity "${m.severity}"]`).join('\n')
+    // eslint-disable-next-line no-control-regex
+    const esc = (x: string): string => x.replace(/[\x00-\x1f\x7f-\xff]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+    const log = tx.matches.map((m) => `[id "${m.id}"] [msg "${esc(m.msg)}"] [data "${esc(m.data)}"] [severity "${m.severity}"]`).join('\n')
       + (tx.singleValue('REQBODY_ERROR_MSG') ? `\n${tx.singleValue('REQBODY_ERROR_MSG') ?? ''}` : '');
     return { status, ids: tx.matches.map((m) => m.id), log };
   }
