@@ -20,14 +20,15 @@ export interface FieldDef {
   readonly lowerKeys?: boolean;
 }
 
-let lastReq: RuleRequest | undefined;
 let lastIpText = '';
 let lastIp: Ip | null = null;
 
-/** The parsed client address, parsed once per request even when several clauses read it. */
+/**
+ * The parsed client address. A one-entry cache keyed by the address text: parsed once per request even when many
+ * clauses and rules read it, and no request object is retained.
+ */
 export function clientIp(req: RuleRequest): Ip | null {
-  if (req === lastReq && req.ip === lastIpText) return lastIp;
-  lastReq = req;
+  if (req.ip === lastIpText) return lastIp;
   lastIpText = req.ip;
   lastIp = parseIp(req.ip);
   return lastIp;
