@@ -10,6 +10,7 @@ import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
 import { entryTooLarge, storeClosed, writerClosed } from './errors.ts';
 import { metaCost, normalizePrefix } from './entry-cost.ts';
+import { ownedConcat } from './buffers.ts';
 
 export interface MemoryCacheStoreOptions {
   /** Bound on the sum of entry costs (body bytes + metadata estimate). */
@@ -99,7 +100,7 @@ export class MemoryCacheStore implements CacheStore {
         if (state !== 'open') throw writerClosed();
         state = 'done';
         const meta: CacheEntryMeta = { ...entry, storedAt: this.#clock.now(), size: bytes };
-        this.insert(meta, Buffer.concat(chunks, bytes));
+        this.insert(meta, ownedConcat(chunks, bytes));
         chunks.length = 0;
         return meta;
       },

@@ -12,6 +12,7 @@ import type {
 } from '../state/cache-store.ts';
 import type { MemoryCacheStore } from './memory-store.ts';
 import { writerClosed } from './errors.ts';
+import { ownedConcat } from './buffers.ts';
 
 export interface TieredCacheStoreOptions {
   readonly memory: MemoryCacheStore;
@@ -21,9 +22,10 @@ export interface TieredCacheStoreOptions {
 }
 
 async function readWhole(s: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
-  return Buffer.concat(parts);
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const c of s) { const b = c as Uint8Array; parts.push(b); n += b.byteLength; }
+  return ownedConcat(parts, n);
 }
 
 export class TieredCacheStore implements CacheStore {
@@ -86,7 +88,7 @@ export class TieredCacheStore implements CacheStore {
         if (state !== 'open') throw writerClosed();
         state = 'done';
         const meta = await back.commit();
-        if (chunks !== undefined) this.memory.insert(meta, Buffer.concat(chunks, bytes));
+        if (chunks !== undefined) this.memory.insert(meta, ownedConcat(chunks, bytes));
         else await this.memory.delete(meta.key, meta.variant); // an older, smaller copy must not shadow the new one
         chunks = undefined;
         return meta;
