@@ -29,6 +29,9 @@ import {
   URL_ATTRIBUTES,
 } from './xss-tables.ts';
 
+/** Longest attribute name (other than on*) in the tables. */
+const MAX_NAME = 16;
+
 /** How much of an attribute value is decoded and inspected. */
 const MAX_VALUE = 1024;
 
@@ -184,7 +187,7 @@ function attributes(s: string, i: number, inTag: boolean): number {
       if (isHtmlSpace(c) || c === 0x2f || c === 0x3e || c === 0x3d) break;
       i++;
     }
-    const name = s.slice(nameStart, Math.min(i, nameStart + 64)).toLowerCase();
+    const nameEnd = i;
     let j = i;
     while (j < n && isHtmlSpace(s.charCodeAt(j))) j++;
     if (j >= n || s.charCodeAt(j) !== 0x3d) continue; // no value: nothing to run
@@ -195,7 +198,7 @@ function attributes(s: string, i: number, inTag: boolean): number {
     let quote = 0;
     if (q === 0x22 || q === 0x27 || q === 0x60) {
       quote = q;
-      const end = s.indexOf(String.fromCharCode(q), j + 1);
+      const end = s.indexOf(q === 0x22 ? '"' : q === 0x27 ? "'" : '`', j + 1);
       value = s.slice(j + 1, end < 0 ? n : end);
       i = end < 0 ? n : end + 1;
     } else {
@@ -204,6 +207,9 @@ function attributes(s: string, i: number, inTag: boolean): number {
       value = s.slice(j, k);
       i = k;
     }
+    // Attribute names we care about are short; longer ones are read past without a look-up.
+    if (nameEnd - nameStart > MAX_NAME && (s.charCodeAt(nameStart) | 0x20) !== 0x6f) continue;
+    const name = s.slice(nameStart, Math.min(nameEnd, nameStart + 64)).toLowerCase();
     if (badAttribute(name, value, quote, inTag)) return -1;
   }
 }
