@@ -6,11 +6,16 @@ import { registerOperator } from './registry.ts';
 export function compileRuleRegex(pattern: string, extraFlags = ''): { re: RegExp; linear: boolean } {
   const { source, flags } = convertPcre(pattern);
   const f = flags + extraFlags.split('').filter((c) => !flags.includes(c)).join('');
+  let out: { re: RegExp; linear: boolean };
   try {
-    return { re: compileLinear(source, f), linear: true };
+    out = { re: compileLinear(source, f), linear: true };
   } catch {
-    return { re: compileSafe(source, f), linear: false };
+    out = { re: compileSafe(source, f), linear: false };
   }
+  // V8 compiles a regexp lazily on first use; do it now, at ruleset build time, not in the first request
+  out.re.test('');
+  out.re.test('warm-up x');
+  return out;
 }
 
 /**
