@@ -17,3 +17,5 @@ export { sendNotify } from './notify.ts';
 export type { NotifyOptions, NotifyResult } from './notify.ts';
 export { nextSerial, serialGreater } from './serial.ts';
 export { canonicalName, resolveOwner, relativeName } from './names.ts';
+export { DnsPublisher } from './publisher.ts';
+export type { DnsPublisherOptions, PublishResult } from './publisher.ts';
