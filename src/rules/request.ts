@@ -43,9 +43,14 @@ export interface RuleRequest {
   readonly verifiedBot?: boolean | undefined;
 }
 
+/**
+ * Headers as a record (node's `IncomingMessage.headers`: note node joins some repeated headers with ', '), as
+ * `[name, value]` pairs (a fetch `Headers`, a Map), or as node's flat `rawHeaders` array `[name, value, name, value…]`.
+ */
 export type HeaderInput =
   | Readonly<Record<string, string | readonly string[] | undefined>>
-  | Iterable<readonly [string, string]>;
+  | Iterable<readonly [string, string]>
+  | readonly string[];
 
 export interface RuleRequestInit {
   method?: string;
@@ -108,7 +113,10 @@ function indexHeaders(input: HeaderInput | undefined): Map<string, string[]> {
     if (list) list.push(v);
     else m.set(key, [v]);
   };
-  if (Symbol.iterator in input) {
+  if (Array.isArray(input) && (input.length === 0 || typeof input[0] === 'string')) {
+    const flat = input as readonly string[];
+    for (let i = 0; i + 1 < flat.length; i += 2) add(flat[i] as string, flat[i + 1] as string);
+  } else if (Symbol.iterator in input) {
     for (const [k, v] of input as Iterable<readonly [string, string]>) add(k, v);
   } else {
     for (const [k, v] of Object.entries(input as Readonly<Record<string, string | readonly string[] | undefined>>)) {
