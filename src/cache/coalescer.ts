@@ -98,7 +98,7 @@ export class Coalescer<T> {
       const w: Waiter<T> = { resolve, reject, cancelTimer: () => undefined };
       w.cancelTimer = this.#setTimer(() => {
         if (!flight.waiters.delete(w)) return;
-        fetch().then((value) => resolve({ value, role: 'timeout' }), reject);
+        Promise.resolve().then(fetch).then((value) => resolve({ value, role: 'timeout' }), reject);
       }, this.#o.timeoutMs);
       flight.waiters.add(w);
     });
