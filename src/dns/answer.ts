@@ -2,11 +2,11 @@
  * Answering one query from a snapshot: a pure function from the decoded query to the response packet.
  * RFC 1034 §4.3.2 lookup, RFC 2308 negative answers, RFC 4592 wildcards, RFC 8482 minimal ANY, RFC 6891 EDNS0.
  */
-import dnsPacket from 'dns-packet';
 import type { Answer, OptAnswer, Packet, Question } from 'dns-packet';
 import { canonicalName, isInZone, parentName } from './names.ts';
 import { findZone } from './snapshot.ts';
 import type { CompiledZone, DnsSnapshot, RRset, ZoneNode } from './snapshot.ts';
+import { encodeMessage } from './wire.ts';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, NOTAUTH: 9, BADVERS: 16 } as const;
 
@@ -244,11 +244,12 @@ export function answer(snapshot: DnsSnapshot, query: DnsQuery, clientInfo: Clien
 
 /** Cut a response to `limit` bytes: drop additional data, then authority, then set TC with an empty answer. */
 export function fitUdp(packet: Packet, limit: number, opt: OptAnswer | undefined): Packet {
-  if (dnsPacket.encodingLength(packet) <= limit) return packet;
+  // Sizes are measured with the compressing encoder the server sends with.
+  if (encodeMessage(packet).length <= limit) return packet;
   const noAdditional: Packet = { ...packet, additionals: opt ? [opt] : [] };
-  if (dnsPacket.encodingLength(noAdditional) <= limit) return noAdditional;
+  if (encodeMessage(noAdditional).length <= limit) return noAdditional;
   const noAuthority: Packet = { ...noAdditional, authorities: [] };
-  if ((packet.answers?.length ?? 0) > 0 && dnsPacket.encodingLength(noAuthority) <= limit) return noAuthority;
+  if ((packet.answers?.length ?? 0) > 0 && encodeMessage(noAuthority).length <= limit) return noAuthority;
   return truncated(packet, opt);
 }
 

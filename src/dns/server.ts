@@ -18,6 +18,7 @@ import { canonicalName } from './names.ts';
 import { ResponseRateLimiter } from './rrl.ts';
 import type { RrlCategory, RrlConfig } from './rrl.ts';
 import { findZone } from './snapshot.ts';
+import { encodeMessage } from './wire.ts';
 import type { DnsSnapshot } from './snapshot.ts';
 
 export interface DnsLogger {
@@ -102,10 +103,10 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
 
   const encode = (p: Packet, query: DnsQuery): Buffer => {
     try {
-      return dnsPacket.encode(p);
+      return encodeMessage(p);
     } catch (err) {
       log?.error({ err: (err as Error).message }, 'dns: encoding a response failed');
-      return dnsPacket.encode(errorResponse(query, RCODE.SERVFAIL));
+      return encodeMessage(errorResponse(query, RCODE.SERVFAIL));
     }
   };
 
@@ -139,7 +140,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     let out: Buffer | undefined;
     if ('error' in d) {
       stats.malformed++;
-      if (d.error) out = dnsPacket.encode(d.error);
+      if (d.error) out = encodeMessage(d.error);
     } else {
       const query = d.query;
       if (query.type === 'response') return;
@@ -190,7 +191,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     };
     if ('error' in d) {
       stats.malformed++;
-      if (d.error) write(dnsPacket.encode(d.error));
+      if (d.error) write(encodeMessage(d.error));
       else sock.destroy();
       return;
     }
