@@ -63,8 +63,7 @@ export function parseZoneFile(text: string, origin: string): DnsRecord[] {
       const dir = first.text.toUpperCase();
       if (dir === '$ORIGIN') {
         if (!arg) throw new ZoneFileError('$ORIGIN needs a name', first.line, first.column);
-        if (!arg.text.endsWith('.')) throw new ZoneFileError('$ORIGIN must be an absolute name (ending with a dot)', arg.line, arg.column);
-        cur = absName(arg, '$ORIGIN name', { allowRoot: true });
+        cur = absName(arg, '$ORIGIN name', { allowRoot: true }); // a relative $ORIGIN is appended to the current one
       } else if (dir === '$TTL') {
         const v = arg ? parseTtl(arg.text) : undefined;
         if (!arg || v === undefined) throw new ZoneFileError('$TTL needs a number of seconds', (arg ?? first).line, (arg ?? first).column);

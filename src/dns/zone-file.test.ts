@@ -25,7 +25,7 @@ www     IN AAAA 2001:db8::10 ; cf_tags=cf-proxied:true
 txt     TXT "v=spf1 \\"quoted\\" \\\\ back" "second; not a comment"
 _sip._tcp SRV 10 5 5060 mail
 @       CAA 0 issue "letsencrypt.org"
-$ORIGIN sub.shop.test.
+$ORIGIN sub
 deep    CNAME www.shop.test.
 ptr     PTR @
 `;
