@@ -40,6 +40,7 @@ const BREAKOUT = [
   'sowo', 'sow&', // x" | cmd % arg (symbolic operators only: prose has "'Hello' in French is")
   'sf(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
+  's&c', // a'or?--
   's;$', 's;E', 's;X', 's;k', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
   's)&', 's)U', 's)B', 's)X', 's)c', 's);', 's)O', 's)E', // x') OR ('1'='1 / x') UNION ...
   's))&', 's))U', 's))c', 's));', 's))O', 's))B',
@@ -59,6 +60,7 @@ const NUMERIC = [
   'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
   'nOLU', 'nO(E', // 1=1 UNION / 1=(SELECT
   'nBf(', // 1 GROUP BY CONCAT(...)
+  'nOs&', 'nOsc', // 1='1' OR ...
 ];
 
 /**
@@ -77,7 +79,9 @@ const EXPRESSION = [
   'Eo$', 'Eoo', 'Eon', 'Eo(', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
   'vo', // @a:=1
   'X$', 'Xs', 'Xn', 'Xv', 'X(', 'Xc', 'X;', // DECLARE @x / EXEC xp_cmdshell / WAITFOR DELAY '0:0:5'
-  'Bf(', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5
+  'Bf(', 'BnO', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5 / HAVING 1=
+  'Xw;', 'Xk', 'Xwk', // DELETE FROM users; / FROM information_schema.tables WHERE
+  'F$', 'F($', '(F(', // xp_cmdshell / sleep( / (load_file(
   ';k', ';EL', ';Eo', ';Ef(', ';E(', ';Ew,', ';X', ';f(', ';U', // ;DROP ... / ;SELECT 1 / ; sleep(0)
 ];
 
@@ -89,6 +93,11 @@ const ANYWHERE = [
   '*(En', '*(Eo', '*(Ef(', '*(Ev', '*(E(', // (SELECT 1 / (SELECT * / (SELECT sleep(5)
   '*&f(L', '*&f(f', '*&f(E', // ... AND sleep(5)
   '*LO(E', // 1=(SELECT
+  '*Xs', '*Xn', // ... INTO OUTFILE '/tmp/x' / WAITFOR DELAY '0:0:5'
+  '*&(E', '*i(E', // OR (SELECT / IN (SELECT
+  '*&nOn', '*&sOs', // ... or 1=1 / ... or 'a'='a
+  '*knOn', '*knO$', // WHERE 1=1 / ON 1=1 (also cut after the operator)
+  '*F(n)', '*F(n$', // ${sleep(12)}
 ];
 
 function expand(pattern: string): string[] {
@@ -158,7 +167,10 @@ export function matchesRules(fp: string): boolean {
 /** Token classes that count as SQL in a MySQL executable comment (`/*!50000UNION*\/`). */
 const CODE_CLASSES = 'EXUBk&o;f';
 
-/** Special case for comment-based evasion: an executable comment holding SQL keywords or operators. */
+/**
+ * Special case for comment-based evasion: an executable comment, or a block comment glued between words
+ * (SELECT/**\/password), with SQL keywords or operators around it.
+ */
 export function execCommentIsSql(fp: string): boolean {
   for (const ch of fp) if (CODE_CLASSES.includes(ch)) return true;
   return false;

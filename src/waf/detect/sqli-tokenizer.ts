@@ -12,7 +12,7 @@
  * - a unary operator (+ - ~ ! NOT) where an operand is expected is dropped;
  * - number, arithmetic operator, number folds to one number (`1 + 1` is `n`).
  */
-import { ATTACK_FUNCTIONS, EXEC_STATEMENTS, FUNCTIONS, PAIRS, VARIABLE_STATEMENTS, WORDS, isProcedureName } from './sqli-words.ts';
+import { ATTACK_FUNCTIONS, CATALOGS, EXEC_STATEMENTS, FUNCTIONS, PAIRS, VARIABLE_STATEMENTS, WORDS, isProcedureName } from './sqli-words.ts';
 import type { TokenType } from './sqli-words.ts';
 
 export const FINGERPRINT_LEN = 5;
@@ -35,6 +35,8 @@ export interface Fingerprint {
   readonly fp: string;
   /** A MySQL executable comment `/*!` was seen. */
   readonly execComment: boolean;
+  /** A block comment was glued between two words (`SELECT/**\/password`). */
+  readonly gluedComment: boolean;
 }
 
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'DIV', 'MOD']);
@@ -149,6 +151,10 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
   let i = 0;
   let execComment = false;
   const bs = opts.backslashEscapes !== false;
+  // Comment-based evasion: a /*...*/ glued between two words (SELECT/**/password) instead of whitespace.
+  let wordBefore = false;
+  let gluedComment = false;
+  let gluedSeen = false;
   if (opts.quote !== 0) {
     i = stringEnd(s, 0, opts.quote, bs);
     f.push('s', '');
@@ -157,6 +163,8 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
     const c = s.charCodeAt(i);
     if (isSpace(c)) {
       i++;
+      wordBefore = false;
+      gluedComment = false;
       continue;
     }
     const c1 = i + 1 < n ? s.charCodeAt(i + 1) : -1;
@@ -175,6 +183,7 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
         continue;
       }
       const end = s.indexOf('*/', i + 2);
+      gluedComment = wordBefore && end >= 0;
       i = end < 0 ? n : end + 2;
       f.comment();
       continue;
@@ -189,6 +198,10 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       i = end < 0 ? n : end + 1;
       f.comment();
       continue;
+    }
+    if (!isWordStart(c)) {
+      wordBefore = false;
+      gluedComment = false;
     }
     // Strings.
     if (c === 0x27 || c === 0x22) {
@@ -252,14 +265,33 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       }
       let word = s.slice(start, i);
       if (word.length > 1 && word.endsWith('.')) word = word.slice(0, -1);
-      const upper = word.length <= MAX_KEYWORD_LEN ? word.toUpperCase() : '';
+      let upper = word.length <= MAX_KEYWORD_LEN ? word.toUpperCase() : '';
       let type: TokenType = (upper !== '' && WORDS.get(upper)) || 'w';
+      let j = i;
+      while (j < n && isSpace(s.charCodeAt(j))) j++;
+      const call = j < n && s.charCodeAt(j) === 0x28;
+      if (type === 'w' && !(call && FUNCTIONS.has(upper))) {
+        // "select.1", "information_schema.tables": a keyword or catalogue before a dot is that keyword.
+        const dot = upper.indexOf('.');
+        if (dot > 0) {
+          const head = upper.slice(0, dot);
+          const t = WORDS.get(head) ?? (CATALOGS.has(head) ? 'k' : undefined);
+          if (t !== undefined && !isProcedureName(upper)) {
+            type = t;
+            upper = head;
+            i = start + dot + 1;
+          }
+        } else if (CATALOGS.has(upper)) {
+          type = 'k';
+        }
+      }
       if (type === 'w' || type === 'k' || type === 'i') {
-        let j = i;
-        while (j < n && isSpace(s.charCodeAt(j))) j++;
-        if (j < n && s.charCodeAt(j) === 0x28 && FUNCTIONS.has(upper)) type = ATTACK_FUNCTIONS.has(upper) ? 'F' : 'f';
+        if (call && FUNCTIONS.has(upper)) type = ATTACK_FUNCTIONS.has(upper) ? 'F' : 'f';
         else if (type === 'w' && isProcedureName(upper)) type = 'F';
       }
+      if (gluedComment) gluedSeen = true;
+      gluedComment = false;
+      wordBefore = true;
       f.push(type, upper);
       continue;
     }
@@ -289,5 +321,5 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
     // Anything else ({ } [ ] ? \ . and the like) separates tokens.
     i++;
   }
-  return { fp: f.fingerprint(), execComment };
+  return { fp: f.fingerprint(), execComment, gluedComment: gluedSeen };
 }

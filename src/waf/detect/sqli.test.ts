@@ -44,6 +44,10 @@ test('tokenizer: comments', () => {
   assert.equal(tokenize('1 -- x\n or 1', plain).fp, 'n&n');
   assert.equal(tokenize('1--1', plain).fp, 'nc');
   assert.equal(tokenize('1--1', { quote: 0, mysqlDashes: true }).fp, 'n');
+  assert.equal(tokenize('SELECT/**/password', plain).gluedComment, true);
+  assert.equal(tokenize('SELECT /**/ password', plain).gluedComment, false);
+  assert.equal(tokenize('select.1', plain).fp, 'En');
+  assert.equal(tokenize('from information_schema.tables', plain).fp, 'Xw');
   const exec = tokenize('1/*!50000union*/select', plain);
   assert.equal(exec.fp, 'nUE');
   assert.equal(exec.execComment, true);

@@ -61,9 +61,10 @@ export function detectSqli(input: string): SqliResult {
   for (const quote of quotes) {
     for (const mysqlDashes of flavours) {
       for (const backslashEscapes of escapes) {
-        const { fp, execComment } = tokenize(s, { quote, mysqlDashes, backslashEscapes });
+        const { fp, execComment, gluedComment } = tokenize(s, { quote, mysqlDashes, backslashEscapes });
         if (quote === 0 && !mysqlDashes && backslashEscapes) plain = fp;
-        if ((matchesRules(fp) || (execComment && execCommentIsSql(fp))) && !benign(s, fp, quote)) {
+        const evasion = (execComment || gluedComment) && execCommentIsSql(fp);
+        if ((matchesRules(fp) || evasion) && !benign(s, fp, quote)) {
           return { isSqli: true, fingerprint: fp };
         }
       }
