@@ -1,25 +1,32 @@
 /**
  * Compiler: typed tree → closures. Runs once per snapshot; a request only calls closures (no tree walking).
  * Fields are read through the closures only when evaluation reaches them (and/or short-circuit).
+ *
+ * Values marked `each` (made by `[*]`) never exist as arrays at run time: `any()`/`all()` compile their condition to
+ * an element test `(element, req) => value` and loop over the source array, allocating nothing.
  */
-import type { Ip, IpSet } from '../lib/ip.ts';
+import type { Ip } from '../lib/ip.ts';
 import type { TNode } from './checker.ts';
 import type { Value } from './fields.ts';
 import type { RuleRequest } from './request.ts';
 
 export type Fn = (req: RuleRequest) => Value;
 export type Pred = (req: RuleRequest) => boolean;
+/** Maps one element of a `[*]` array to the value of an `each` node. */
+type ElemFn = (x: Value, req: RuleRequest) => Value;
+
+type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains';
 
 const EMPTY: readonly Value[] = Object.freeze([]);
 
 /** Compile a boolean node to a predicate. */
 export function compilePredicate(n: TNode): Pred {
-  const f = compileNode(n);
-  return f as Pred;
+  return compileNode(n) as Pred;
 }
 
-/** Compile any node; `each` nodes return arrays. */
+/** Compile a node that is not `each`. */
 export function compileNode(n: TNode): Fn {
+  if (n.each) throw new Error('internal: a [*] value outside any()/all()');
   switch (n.k) {
     case 'const': {
       const v = n.value;
@@ -45,107 +52,164 @@ export function compileNode(n: TNode): Fn {
         return i < a.length ? (a[i] as Value) : fallback;
       };
     }
-    case 'unpack': {
-      const t = compileNode(n.target);
-      return (r) => (t(r) as readonly Value[] | null) ?? EMPTY;
-    }
+    case 'unpack': throw new Error('internal: [*] outside any()/all()');
     case 'call': return compileCall(n);
-    case 'reduce': {
-      const arg = compileNode(n.arg);
-      if (n.fn === 'any') {
-        return (r) => {
-          const a = arg(r) as readonly Value[];
-          for (let i = 0; i < a.length; i++) if (a[i] === true) return true;
-          return false;
-        };
-      }
-      return (r) => {
-        const a = arg(r) as readonly Value[];
-        for (let i = 0; i < a.length; i++) if (a[i] !== true) return false;
-        return true;
-      };
-    }
+    case 'reduce': return compileReduce(n);
     case 'cmp': {
-      if (n.right.k === 'const' && !n.left.each && n.left.type.kind !== 'ip') return cmpConst(n.op, compileNode(n.left), n.right.value);
-      const mk = cmpOp(n.op, compileNode(n.right), n.left.type.kind);
-      if (n.right.k === 'const') return liftStatic(n.left.each, compileNode(n.left), mk(CONST_REQ));
-      return lift(n.left.each, compileNode(n.left), mk);
+      const left = compileNode(n.left);
+      if (n.right.k === 'const') {
+        if (n.left.type.kind !== 'ip') return cmpConst(n.op, left, n.right.value);
+        const test = constTest(n.op, n.right.value, n.left.type.kind);
+        return (r) => test(left(r));
+      }
+      const right = compileNode(n.right);
+      const cmp = dynTest(n.op, n.left.type.kind);
+      return (r) => cmp(left(r), right(r));
     }
     case 'regex': {
       const re = n.re;
-      if (!n.left.each) {
-        const left = compileNode(n.left);
-        return (r) => re.test(left(r) as string);
-      }
-      return liftStatic(true, compileNode(n.left), (v) => re.test(v as string));
+      const left = compileNode(n.left);
+      return (r) => re.test(left(r) as string);
     }
     case 'inStrings': {
       const set = n.set;
-      if (!n.left.each) {
-        const left = compileNode(n.left);
-        return (r) => set.has(left(r) as string);
-      }
-      return liftStatic(true, compileNode(n.left), (v) => set.has(v as string));
+      const left = compileNode(n.left);
+      return (r) => set.has(left(r) as string);
     }
     case 'inInts': {
-      const set = n.set;
-      const ranges = n.ranges;
-      if (ranges.length === 0) return liftStatic(n.left.each, compileNode(n.left), (v) => set.has(v as number));
-      return liftStatic(n.left.each, compileNode(n.left), (v) => {
-        const x = v as number;
-        if (set.has(x)) return true;
-        for (const [a, b] of ranges) if (x >= a && x <= b) return true;
-        return false;
-      });
+      const test = intSetTest(n);
+      const left = compileNode(n.left);
+      return (r) => test(left(r));
     }
     case 'inIps': {
-      const set: IpSet = n.set;
-      if (!n.left.each) {
-        const left = compileNode(n.left);
-        return (r) => set.has(left(r) as Ip | null);
-      }
-      return liftStatic(true, compileNode(n.left), (v) => set.has(v as Ip | null));
+      const set = n.set;
+      const left = compileNode(n.left);
+      return (r) => set.has(left(r) as Ip | null);
     }
     case 'not': {
       const f = compileNode(n.operand);
-      if (n.each) return (r) => (f(r) as readonly Value[]).map((x) => x !== true);
       return (r) => f(r) !== true;
     }
-    case 'logic': {
-      const fs = n.operands.map(compileNode);
-      if (fs.length === 2) {
-        const a = fs[0] as Fn;
-        const b = fs[1] as Fn;
-        if (n.op === 'and') return (r) => a(r) === true && b(r) === true;
-        if (n.op === 'or') return (r) => a(r) === true || b(r) === true;
-        return (r) => (a(r) === true) !== (b(r) === true);
+    case 'logic': return compileLogic(n);
+  }
+}
+
+/** Compile an `each` node to its source array and an element function. */
+function compileElem(n: TNode): { src: Fn; f: ElemFn } {
+  switch (n.k) {
+    case 'unpack': {
+      const t = compileNode(n.target);
+      return { src: (r) => (t(r) as readonly Value[] | null) ?? EMPTY, f: (x) => x };
+    }
+    case 'call': {
+      const impl = n.fn.impl;
+      const idx = n.args.findIndex((a) => a.each);
+      const inner = compileElem(n.args[idx] as TNode);
+      const others = n.args.map((a, i) => (i === idx ? null : compileNode(a)));
+      const fast1 = n.fn.fast1;
+      if (n.args.length === 1 && fast1) {
+        const g = inner.f;
+        return { src: inner.src, f: (x, r) => fast1(g(x, r)) };
       }
-      if (fs.length === 3 && n.op !== 'xor') {
-        const a = fs[0] as Fn;
-        const b = fs[1] as Fn;
-        const c = fs[2] as Fn;
-        if (n.op === 'and') return (r) => a(r) === true && b(r) === true && c(r) === true;
-        return (r) => a(r) === true || b(r) === true || c(r) === true;
-      }
-      if (n.op === 'and') {
-        return (r) => {
-          for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r) !== true) return false;
-          return true;
-        };
-      }
-      if (n.op === 'or') {
-        return (r) => {
-          for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r) === true) return true;
-          return false;
-        };
-      }
-      return (r) => {
-        let x = false;
-        for (let i = 0; i < fs.length; i++) x = x !== ((fs[i] as Fn)(r) === true);
-        return x;
+      return {
+        src: inner.src,
+        f: (x, r) => impl(others.map((o) => (o === null ? inner.f(x, r) : o(r)))),
       };
     }
+    case 'cmp': {
+      const inner = compileElem(n.left);
+      const g = inner.f;
+      if (n.right.k === 'const') {
+        const test = constTest(n.op, n.right.value, n.left.type.kind);
+        return { src: inner.src, f: (x, r) => test(g(x, r)) };
+      }
+      const right = compileNode(n.right);
+      const cmp = dynTest(n.op, n.left.type.kind);
+      return { src: inner.src, f: (x, r) => cmp(g(x, r), right(r)) };
+    }
+    case 'regex': {
+      const inner = compileElem(n.left);
+      const g = inner.f;
+      const re = n.re;
+      return { src: inner.src, f: (x, r) => re.test(g(x, r) as string) };
+    }
+    case 'inStrings': {
+      const inner = compileElem(n.left);
+      const g = inner.f;
+      const set = n.set;
+      return { src: inner.src, f: (x, r) => set.has(g(x, r) as string) };
+    }
+    case 'inInts': {
+      const inner = compileElem(n.left);
+      const g = inner.f;
+      const test = intSetTest(n);
+      return { src: inner.src, f: (x, r) => test(g(x, r)) };
+    }
+    case 'inIps': {
+      const inner = compileElem(n.left);
+      const g = inner.f;
+      const set = n.set;
+      return { src: inner.src, f: (x, r) => set.has(g(x, r) as Ip | null) };
+    }
+    case 'not': {
+      const inner = compileElem(n.operand);
+      const g = inner.f;
+      return { src: inner.src, f: (x, r) => g(x, r) !== true };
+    }
+    default:
+      throw new Error(`internal: node ${n.k} cannot be an element of [*]`);
   }
+}
+
+function compileReduce(n: TNode & { k: 'reduce' }): Fn {
+  const { src, f } = compileElem(n.arg);
+  if (n.fn === 'any') {
+    return (r) => {
+      const a = src(r) as readonly Value[];
+      for (let i = 0; i < a.length; i++) if (f(a[i] as Value, r) === true) return true;
+      return false;
+    };
+  }
+  return (r) => {
+    const a = src(r) as readonly Value[];
+    for (let i = 0; i < a.length; i++) if (f(a[i] as Value, r) !== true) return false;
+    return true;
+  };
+}
+
+function compileLogic(n: TNode & { k: 'logic' }): Fn {
+  const fs = n.operands.map(compileNode);
+  if (fs.length === 2) {
+    const a = fs[0] as Fn;
+    const b = fs[1] as Fn;
+    if (n.op === 'and') return (r) => a(r) === true && b(r) === true;
+    if (n.op === 'or') return (r) => a(r) === true || b(r) === true;
+    return (r) => (a(r) === true) !== (b(r) === true);
+  }
+  if (fs.length === 3 && n.op !== 'xor') {
+    const a = fs[0] as Fn;
+    const b = fs[1] as Fn;
+    const c = fs[2] as Fn;
+    if (n.op === 'and') return (r) => a(r) === true && b(r) === true && c(r) === true;
+    return (r) => a(r) === true || b(r) === true || c(r) === true;
+  }
+  if (n.op === 'and') {
+    return (r) => {
+      for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r) !== true) return false;
+      return true;
+    };
+  }
+  if (n.op === 'or') {
+    return (r) => {
+      for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r) === true) return true;
+      return false;
+    };
+  }
+  return (r) => {
+    let x = false;
+    for (let i = 0; i < fs.length; i++) x = x !== ((fs[i] as Fn)(r) === true);
+    return x;
+  };
 }
 
 function defaultOf(n: TNode): Value {
@@ -158,28 +222,43 @@ function defaultOf(n: TNode): Value {
   }
 }
 
-/**
- * Apply `mk(req)`'s test to the left value, or to each element of it when it is a `[*]` array.
- * `mk` receives the request so a right-hand side that is itself a field is read once per evaluation.
- */
-function lift(each: boolean, left: Fn, mk: (r: RuleRequest) => (v: Value) => boolean): Fn {
-  if (each) {
-    return (r) => {
-      const a = left(r) as readonly Value[];
-      const test = mk(r);
-      const out = new Array<boolean>(a.length);
-      for (let i = 0; i < a.length; i++) out[i] = test(a[i] as Value);
-      return out;
-    };
-  }
-  return (r) => mk(r)(left(r));
+function intSetTest(n: TNode & { k: 'inInts' }): (v: Value) => boolean {
+  const set = n.set;
+  const ranges = n.ranges;
+  if (ranges.length === 0) return (v) => set.has(v as number);
+  return (v) => {
+    const x = v as number;
+    if (set.has(x)) return true;
+    for (const [a, b] of ranges) if (x >= a && x <= b) return true;
+    return false;
+  };
 }
 
-/** Stand-in request for reading a constant right-hand side once at compile time (constants ignore it). */
-const CONST_REQ = {} as RuleRequest;
+const sameIp = (a: Value, b: Value): boolean =>
+  a !== null && b !== null && (a as Ip).version === (b as Ip).version && (a as Ip).value === (b as Ip).value;
 
-/** `left op constant`, specialised per operator (the hot path of most rules). */
-function cmpConst(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains', left: Fn, b: Value): Fn {
+/** `value op constant` (IP constants were turned into sets by the checker). */
+function constTest(op: CmpOp, b: Value, kind: string): (v: Value) => boolean {
+  if (kind === 'ip') return op === 'eq' ? (v) => sameIp(v, b) : (v) => !sameIp(v, b);
+  switch (op) {
+    case 'eq': return (v) => v === b;
+    case 'ne': return (v) => v !== b;
+    case 'lt': return (v) => (v as number) < (b as number);
+    case 'le': return (v) => (v as number) <= (b as number);
+    case 'gt': return (v) => (v as number) > (b as number);
+    case 'ge': return (v) => (v as number) >= (b as number);
+    case 'contains': {
+      const needle = b as string;
+      return (v) => (v as string).includes(needle);
+    }
+  }
+}
+
+/**
+ * `left op constant` with one closure site per operator, so each site's inline caches see one operator (the hot path
+ * of most rules).
+ */
+function cmpConst(op: CmpOp, left: Fn, b: Value): Fn {
   switch (op) {
     case 'eq': return (r) => left(r) === b;
     case 'ne': return (r) => left(r) !== b;
@@ -194,51 +273,23 @@ function cmpConst(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains', left
   }
 }
 
-function liftStatic(each: boolean, left: Fn, test: (v: Value) => boolean): Fn {
-  if (each) {
-    return (r) => {
-      const a = left(r) as readonly Value[];
-      const out = new Array<boolean>(a.length);
-      for (let i = 0; i < a.length; i++) out[i] = test(a[i] as Value);
-      return out;
-    };
-  }
-  return (r) => test(left(r));
-}
-
-function cmpOp(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains', right: Fn, kind: string): (r: RuleRequest) => (v: Value) => boolean {
-  if (kind === 'ip') {
-    // field-to-field IP comparison (constants were turned into sets by the checker)
-    const same = (a: Value, b: Value): boolean =>
-      a !== null && b !== null && (a as Ip).version === (b as Ip).version && (a as Ip).value === (b as Ip).value;
-    if (op === 'eq') return (r) => { const b = right(r); return (v) => same(v, b); };
-    return (r) => { const b = right(r); return (v) => !same(v, b); };
-  }
+/** `value op value`, both read per request (field-to-field comparisons). */
+function dynTest(op: CmpOp, kind: string): (a: Value, b: Value) => boolean {
+  if (kind === 'ip') return op === 'eq' ? sameIp : (a, b) => !sameIp(a, b);
   switch (op) {
-    case 'eq': return (r) => { const b = right(r); return (v) => v === b; };
-    case 'ne': return (r) => { const b = right(r); return (v) => v !== b; };
-    case 'lt': return (r) => { const b = right(r) as number; return (v) => (v as number) < b; };
-    case 'le': return (r) => { const b = right(r) as number; return (v) => (v as number) <= b; };
-    case 'gt': return (r) => { const b = right(r) as number; return (v) => (v as number) > b; };
-    case 'ge': return (r) => { const b = right(r) as number; return (v) => (v as number) >= b; };
-    case 'contains': return (r) => { const b = right(r) as string; return (v) => (v as string).includes(b); };
+    case 'eq': return (a, b) => a === b;
+    case 'ne': return (a, b) => a !== b;
+    case 'lt': return (a, b) => (a as number) < (b as number);
+    case 'le': return (a, b) => (a as number) <= (b as number);
+    case 'gt': return (a, b) => (a as number) > (b as number);
+    case 'ge': return (a, b) => (a as number) >= (b as number);
+    case 'contains': return (a, b) => (a as string).includes(b as string);
   }
 }
 
 function compileCall(n: TNode & { k: 'call' }): Fn {
   const impl = n.fn.impl;
   const args = n.args.map(compileNode);
-  const eachIdx = n.args.findIndex((a) => a.each);
-  if (eachIdx >= 0) {
-    return (r) => {
-      const vals = args.map((f) => f(r));
-      const arr = vals[eachIdx] as readonly Value[];
-      return arr.map((x) => {
-        vals[eachIdx] = x;
-        return impl(vals);
-      });
-    };
-  }
   const fast1 = n.fn.fast1;
   if (args.length === 1 && fast1) {
     const a0 = args[0] as Fn;
