@@ -22,5 +22,5 @@ import './validate-utf8-encoding.ts';
 import './within.ts';
 export { getOperator, operatorNames, registerOperator } from './registry.ts';
 export type { OperatorDef, OperatorTest, OperatorCompileContext } from './registry.ts';
-export { compileRuleRegex } from './rx.ts';
+export { compileRuleRegex, regexStats } from './rx.ts';
 export { convertPcre } from './pcre.ts';

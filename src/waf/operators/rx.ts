@@ -2,6 +2,9 @@ import { compileLinear, compileSafe } from '../../lib/regex.ts';
 import { convertPcre } from './pcre.ts';
 import { registerOperator } from './registry.ts';
 
+/** How many rule regexes run on the linear engine vs the backtracking one (with V8's excessive-backtracking fallback). */
+export const regexStats = { linear: 0, backtracking: 0, backtrackingPatterns: [] as string[] };
+
 /** Compile a (PCRE-flavoured) rule regex: linear engine first, backtracking-with-fallback when it must. */
 export function compileRuleRegex(pattern: string, extraFlags = ''): { re: RegExp; linear: boolean } {
   const { source, flags } = convertPcre(pattern);
@@ -9,8 +12,11 @@ export function compileRuleRegex(pattern: string, extraFlags = ''): { re: RegExp
   let out: { re: RegExp; linear: boolean };
   try {
     out = { re: compileLinear(source, f), linear: true };
+    regexStats.linear++;
   } catch {
     out = { re: compileSafe(source, f), linear: false };
+    regexStats.backtracking++;
+    if (regexStats.backtrackingPatterns.length < 100) regexStats.backtrackingPatterns.push(pattern);
   }
   // V8 compiles a regexp lazily on first use; do it now, at ruleset build time, not in the first request
   out.re.test('');
