@@ -144,7 +144,7 @@ function lookup(snapshot: DnsSnapshot, zone: CompiledZone, qname: string, owner:
 }
 
 /** Resolve a name to its final A/AAAA set through our own data (following CNAMEs), for apex flattening. */
-function flatten(snapshot: DnsSnapshot, name: string, qtype: string): RRset | undefined {
+export function flatten(snapshot: DnsSnapshot, name: string, qtype: string): RRset | undefined {
   let n = name;
   for (let i = 0; i < MAX_CHAIN; i++) {
     const zone = findZone(snapshot, n);

@@ -1,6 +1,7 @@
 /**
  * Zone transfer (AXFR, RFC 5936) over TCP: SOA, every RRset the server answers (proxied names carry the edge's
- * addresses, never the origin), SOA again, packed into messages of at most `maxMessageBytes`.
+ * addresses, never the origin; an apex CNAME goes as its flattened A/AAAA), SOA again, packed into messages of at
+ * most `maxMessageBytes`.
  * IXFR queries get the same full transfer (RFC 1995 §4 allows it).
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
@@ -9,7 +10,7 @@ import type { Answer, Packet } from 'dns-packet';
 import { canonicalName } from './names.ts';
 import type { DnsSnapshot } from './snapshot.ts';
 import type { DnsQuery } from './answer.ts';
-import { errorResponse, RCODE } from './answer.ts';
+import { errorResponse, flatten, RCODE } from './answer.ts';
 import { unmapIp } from './rrl.ts';
 
 const FLAG_AA = 1 << 10;
@@ -44,8 +45,18 @@ export function axfrRecords(snapshot: DnsSnapshot, zoneName: string): Answer[] |
   if (!soa) return undefined;
   const out: Answer[] = [soa];
   for (const node of zone.nodes.values()) {
+    const apex = node.name === zone.name;
     for (const [type, set] of node.rrsets) {
-      if (type === 'SOA' && node.name === zone.name) continue;
+      if (type === 'SOA' && apex) continue;
+      if (type === 'CNAME' && apex) {
+        // A CNAME at the apex is illegal for other servers: transfer its flattened addresses instead.
+        for (const t of ['A', 'AAAA']) {
+          if (node.rrsets.has(t)) continue;
+          const flat = flatten(snapshot, canonicalName(set.rrs[0]?.type === 'CNAME' ? set.rrs[0].data : ''), t);
+          if (flat) out.push(...flat.rrs.map((a) => ({ ...a, name: zone.name, ttl: Math.min(set.ttl, flat.ttl) }) as Answer));
+        }
+        continue;
+      }
       out.push(...set.rrs);
     }
   }

@@ -126,6 +126,8 @@ describe('DNS server against real dig', { skip }, () => {
     assert.equal(lines.at(-1)?.[3], 'SOA');
     assert.ok(lines.some((l) => l[0] === 'www.shop.test.' && l[4] === '192.0.2.1'));
     assert.ok(lines.some((l) => l[0] === 'big.shop.test.' && l[3] === 'TXT'));
+    assert.ok(!lines.some((l) => l[0] === 'shop.test.' && l[3] === 'CNAME'), 'no CNAME at the apex');
+    assert.ok(lines.some((l) => l[0] === 'shop.test.' && l[3] === 'A' && l[4] === '198.51.100.7'), 'the apex CNAME is flattened');
     assert.ok(!r.raw.includes('203.0.113.10') && !r.raw.includes('origin.example.net'));
     assert.ok(lines.length > 80);
   });
