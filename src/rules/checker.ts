@@ -219,7 +219,7 @@ class Checker {
         re = op === 'matches' ? compilePattern(rightExpr.value) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard');
       } catch (err) {
         if (err instanceof RegexCompileError) {
-          const why = /linear/.test(err.message) ? ' (patterns run on a linear-time engine: no back-references or lookaround)' : '';
+          const why = /linear/.test(err.message) ? ' (patterns run on a linear-time engine: no back-references or lookahead)' : '';
           this.fail(`invalid or unsafe pattern: ${err.message}${why}`, rightExpr, 'rules.bad_regex');
         }
         throw err;
