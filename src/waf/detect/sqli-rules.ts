@@ -41,7 +41,7 @@ const BREAKOUT = [
   'sf(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
   's&c', // a'or?--
-  's;$', 's;E', 's;X', 's;k', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
+  's;$', 's;E', 's;X', 's;K', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
   's)&', 's)U', 's)B', 's)X', 's)c', 's);', 's)O', 's)E', // x') OR ('1'='1 / x') UNION ...
   's))&', 's))U', 's))c', 's));', 's))O', 's))B',
   'sE(', 'sEo', 'sEn', 'sEf', // x' SELECT 1
@@ -56,7 +56,7 @@ const NUMERIC = [
   'n&s', 'n&v', 'n&f(', 'n&(', 'n&E',
   'n&nO', 'n&nc', 'n&n;', 'n&n)', // 1 OR 1=1 / 1 AND 1 -- ("1 or 2" alone stays clean)
   'n&wOL', 'n&wO(', 'n&wc', // 1 OR x=1 / 1 OR true--
-  'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;k', 'n;f', 'n;c',
+  'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;K', 'n;f', 'n;c',
   'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
   'nOLU', 'nO(E', // 1=1 UNION / 1=(SELECT
   'nBf(', // 1 GROUP BY CONCAT(...)
@@ -82,13 +82,13 @@ const EXPRESSION = [
   'Bf(', 'BnO', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5 / HAVING 1=
   'Xw;', 'Xk', 'Xwk', // DELETE FROM users; / FROM information_schema.tables WHERE
   'F$', 'F($', '(F(', // xp_cmdshell / sleep( / (load_file(
-  ';k', ';EL', ';Eo', ';Ef(', ';E(', ';Ew,', ';X', ';f(', ';U', // ;DROP ... / ;SELECT 1 / ; sleep(0)
+  ';K', ';EL', ';Eo', ';Ef(', ';E(', ';Ew,', ';X', ';f(', ';U', // ;DROP ... / ;SELECT 1 / ; sleep(0)
 ];
 
 /** Anywhere in the fingerprint. "UE" must not be followed by two barewords ("union select savings account"). */
 const ANYWHERE = [
   '*UE$', '*UEL', '*UEw$', '*UEw,', '*UEwk', '*UEwO', '*UEo', '*UEf', '*UE(', '*UEv', '*U(E', '*UL', '*Uf(',
-  '*;X', '*;kv', '*;E(', '*;En', '*;Eo', '*;Ef(', // stacked statements
+  '*;X', '*;Kv', '*;E(', '*;En', '*;Eo', '*;Ef(', // stacked statements
   '*Eok', '*EwB', // SELECT * FROM / SELECT x GROUP BY
   '*(En', '*(Eo', '*(Ef(', '*(Ev', '*(E(', // (SELECT 1 / (SELECT * / (SELECT sleep(5)
   '*&f(L', '*&f(f', '*&f(E', // ... AND sleep(5)
@@ -165,7 +165,7 @@ export function matchesRules(fp: string): boolean {
 }
 
 /** Token classes that count as SQL in a MySQL executable comment (`/*!50000UNION*\/`). */
-const CODE_CLASSES = 'EXUBk&o;f';
+const CODE_CLASSES = 'EXUBkK&o;fF';
 
 /**
  * Special case for comment-based evasion: an executable comment, or a block comment glued between words

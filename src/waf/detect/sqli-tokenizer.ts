@@ -42,7 +42,7 @@ export interface Fingerprint {
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'DIV', 'MOD']);
 const UNARY = new Set(['+', '-', '~', '!', 'NOT']);
 /** After these classes an operand is expected, so a following + - ~ ! NOT is unary. */
-const EXPECTS_OPERAND = new Set<TokenType>(['o', 'i', '&', '(', ',', ';', 'E', 'X', 'k', 'U', 'B']);
+const EXPECTS_OPERAND = new Set<TokenType>(['o', 'i', '&', '(', ',', ';', 'E', 'X', 'k', 'K', 'U', 'B']);
 const MAX_KEYWORD_LEN = 40;
 
 function isSpace(c: number): boolean {
@@ -285,7 +285,7 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
           type = 'k';
         }
       }
-      if (type === 'w' || type === 'k' || type === 'i') {
+      if (type === 'w' || type === 'k' || type === 'K' || type === 'i') {
         if (call && FUNCTIONS.has(upper)) type = ATTACK_FUNCTIONS.has(upper) ? 'F' : 'f';
         else if (type === 'w' && isProcedureName(upper)) type = 'F';
       }

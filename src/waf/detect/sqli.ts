@@ -31,6 +31,8 @@ function ambiguousDashes(s: string): boolean {
 
 /**
  * Whitelist: shapes the rules accept that are common in benign text.
+ * - "sc" and "sowc" in the plain reading: a leading quoted string, (an operator and a word) and a trailing comment
+ *   (a JSON part followed by a multipart boundary line).
  * - "s&s" in the plain reading: two quoted words joined by and/or ('a' and 'b').
  * - "sc" from a lone trailing `#...` after a closing quote whose comment is a plain word or number (`'tag' #1`):
  *   hashtags and issue numbers, not a query cut-off. `--` and `/*` stay suspicious.
@@ -38,6 +40,9 @@ function ambiguousDashes(s: string): boolean {
 function benign(s: string, fp: string, quote: QuoteContext): boolean {
   // A value that is two quoted words joined by AND/OR ('a' and 'b'), read as plain SQL.
   if (quote === 0 && fp === 's&s') return true;
+  // A value that starts with a quoted string and ends in a comment ("{"a": 1}\n--boundary"): the breakout form
+  // admin'-- is caught in the quote context, where the leading string is the closed one.
+  if (quote === 0 && (fp === 'sc' || fp === 'sowc')) return true;
   if (fp === 'sc' && quote !== 0) {
     const hash = s.lastIndexOf('#');
     if (hash > 0 && s.indexOf('--') < 0 && s.indexOf('/*') < 0) {

@@ -1,6 +1,6 @@
 /** Prints detection rates and false positives: node src/waf/detect/testdata/report.ts [-v] */
 import { detectSqli, detectXss } from '../index.ts';
-import { benignCorpus, evaluateDir, sum } from './evaluate.ts';
+import { benignCorpus, evaluateDir, otherFamilyNegatives, sum } from './evaluate.ts';
 import type { RuleStats } from './evaluate.ts';
 
 const verbose = process.argv.includes('-v');
@@ -31,3 +31,7 @@ const fpX = benign.filter(detectXss);
 console.log(`benign corpus: ${benign.length} values, SQLi false positives ${fpS.length}, XSS false positives ${fpX.length}`);
 for (const v of fpS) console.log('   SQLi FP', JSON.stringify(v), detectSqli(v).fingerprint);
 for (const v of fpX) console.log('   XSS FP', JSON.stringify(v));
+const negS = otherFamilyNegatives('sqli', isSqli);
+const negX = otherFamilyNegatives('xss', detectXss);
+console.log(`CRS negative tests of other families: SQLi flagged ${negS.flagged.length}/${negS.tests}, XSS flagged ${negX.flagged.length}/${negX.tests}`);
+for (const v of [...negS.flagged, ...negX.flagged]) console.log('   ', v);
