@@ -90,3 +90,13 @@ test('long chains and deep nesting are handled without stack overflow', () => {
     assert.throws(() => compileExpression(s), RuleError);
   }
 });
+
+test('random (?i) patterns never throw anything but RuleError', () => {
+  const chars = 'aZ09\\[]()^$-{},*+?|.<>=!:pPxuk';
+  for (let i = 0; i < 2000; i++) {
+    let p = '(?i)';
+    const n = rnd(12);
+    for (let j = 0; j < n; j++) p += chars[rnd(chars.length)];
+    check(`http.host matches ${JSON.stringify(p)}`);
+  }
+});
