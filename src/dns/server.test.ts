@@ -94,6 +94,18 @@ describe('DNS server against real dig', { skip }, () => {
     assert.deepEqual(chain.answers.map((a) => a[3]), ['CNAME', 'CNAME', 'A']);
   });
 
+  test('delegation: referral with glue; empty non-terminal is NODATA', async () => {
+    const r = await dig(server.udpPort, ['host.delegated.shop.test', 'A']);
+    assert.equal(r.status, 'NOERROR');
+    assert.ok(!r.flags.includes('aa'));
+    assert.deepEqual(r.authority.map((a) => [a[0], a[3], a[4]]), [['delegated.shop.test.', 'NS', 'ns.delegated.shop.test.']]);
+    assert.deepEqual(r.additional.filter((a) => a[3] === 'A').map((a) => a[4]), ['198.51.100.53']);
+    const ent = await dig(server.udpPort, ['ent.sub.shop.test', 'A']);
+    assert.equal(ent.status, 'NOERROR');
+    assert.equal(ent.answers.length, 0);
+    assert.equal(ent.authority[0]?.[3], 'SOA');
+  });
+
   test('ANY is answered minimally', async () => {
     const r = await dig(server.udpPort, ['direct.shop.test', 'ANY']);
     assert.deepEqual(r.answers.map((a) => a[3]), ['A']);

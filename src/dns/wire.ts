@@ -164,12 +164,20 @@ function encodeCompressed(p: Packet): Buffer {
   return Buffer.from(w.buf.subarray(0, w.off));
 }
 
-/** Encode a message with name compression (falls back to dns-packet for what it does not know). */
+// The size check before sending and the send itself encode the same packet object: remember the last results.
+const memo = new WeakMap<Packet, Buffer>();
+
+/** Encode a message with name compression (falls back to dns-packet for what it does not know). Do not mutate `p` afterwards. */
 export function encodeMessage(p: Packet): Buffer {
+  const known = memo.get(p);
+  if (known) return known;
+  let out: Buffer;
   try {
-    return encodeCompressed(p);
+    out = encodeCompressed(p);
   } catch (e) {
-    if (e instanceof Unsupported) return dnsPacket.encode(p);
-    throw e;
+    if (!(e instanceof Unsupported)) throw e;
+    out = dnsPacket.encode(p);
   }
+  memo.set(p, out);
+  return out;
 }
