@@ -137,7 +137,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   let httpsPort: number | undefined;
   const inProcess = workers === 0;
   const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
-  const init = (): WorkerInit => ({ http: httpA && { ...httpA, port: httpPort ?? httpA.port }, https: httpsA && { ...httpsA, port: httpsPort ?? httpsA.port }, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  // workers listen on the configured address as is (port 0 too): node:cluster shares one handle per address key
+  const init = (): WorkerInit => ({ http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
 
   if (inProcess) {
     edge = new EdgeServer({

@@ -6,7 +6,8 @@
 import { createServer as createHttpServer, ServerResponse } from 'node:http';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createSecureServer } from 'node:http2';
-import type { Http2SecureServer } from 'node:http2';
+import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import { Server as NetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { EMPTY_SNAPSHOT, lookupZone, normaliseHost } from '../config/snapshot.ts';
@@ -67,7 +68,9 @@ export class EdgeServer {
   #http: HttpServer | undefined;
   #https: Http2SecureServer | undefined;
   #inflight = 0;
-  #drainWaiters: Array<() => void> = [];
+  #draining = false;
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<ServerHttp2Session>();
 
   constructor(opts: EdgeOptions) {
     this.#opts = opts;
@@ -136,7 +139,18 @@ export class EdgeServer {
 
   #track(srv: HttpServer | Http2SecureServer, name: string): void {
     const g = this.#opts.metrics.activeConnections.labels(name);
-    srv.on('connection', (s: Socket) => { g.inc(); s.once('close', () => g.dec()); });
+    srv.on('connection', (s: Socket) => {
+      g.inc();
+      this.#sockets.add(s);
+      s.once('close', () => { g.dec(); this.#sockets.delete(s); });
+    });
+    if (srv instanceof NetServer && 'setTimeout' in srv && name === 'https') {
+      (srv as Http2SecureServer).on('session', (sess: ServerHttp2Session) => {
+        this.#sessions.add(sess);
+        sess.once('close', () => this.#sessions.delete(sess));
+        if (this.#draining) sess.close();
+      });
+    }
   }
 
   #handle(req: EdgeRequest, res: EdgeResponse, tls: boolean): void {
@@ -145,6 +159,7 @@ export class EdgeServer {
     const ctx = new RequestContext(nextRay(), req, res, plainIp(req.socket.remoteAddress), tls, host, start);
     this.#inflight++;
     res.once('close', () => this.#done(ctx, this.#pipeline));
+    if (this.#draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     const l = this.#opts.limits;
     if ((req.url?.length ?? 0) > l.max_uri_length) { this.#sendError(ctx, ERRORS.uriTooLong); return; }
     if (req.rawHeaders.length > l.max_header_count * 2 + (req.httpVersionMajor === 2 ? 10 : 0)) { this.#sendError(ctx, ERRORS.headersTooLarge); return; }
@@ -186,7 +201,6 @@ export class EdgeServer {
   #done(ctx: RequestContext, p: Pipeline): void {
     try { runLog(ctx, p); } catch (e) { this.#opts.logger.error({ err: (e as Error).message, ray: ctx.ray }, 'log phase failed'); }
     this.#inflight--;
-    if (this.#inflight === 0 && this.#drainWaiters.length) { const w = this.#drainWaiters; this.#drainWaiters = []; for (const f of w) f(); }
   }
 
   readonly #answer = (ctx: RequestContext, v: Verdict): void => {
@@ -226,14 +240,22 @@ export class EdgeServer {
   }
 
   /** Stop accepting, let in-flight requests finish (up to `timeoutMs`), then close what is left. */
+  /**
+   * Graceful stop: stop accepting connections, then let the open ones finish. Idle keep-alive connections are
+   * not cut (a request may be on its way on one): requests that still arrive are answered with
+   * `Connection: close`, idle connections end at their keep-alive timeout, HTTP/2 sessions get a GOAWAY.
+   * After `timeoutMs` whatever is left is closed.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
+    this.#draining = true;
     const servers = [this.#http, this.#https].filter((s): s is HttpServer | Http2SecureServer => s !== undefined);
-    const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
-    this.#http?.closeIdleConnections();
-    if (this.#inflight > 0) {
-      await Promise.race([new Promise<void>((r) => this.#drainWaiters.push(r)), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-    }
+    // net.Server.close stops listening without http.Server's immediate closing of idle connections
+    const closed = servers.map((s) => new Promise<void>((r) => NetServer.prototype.close.call(s, () => r())));
+    for (const sess of this.#sessions) sess.close();
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     this.#http?.closeAllConnections();
+    for (const s of this.#sockets) s.destroy();
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
     await this.pools.close();
     this.#opts.accessLog.flush();
