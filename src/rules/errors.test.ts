@@ -96,3 +96,17 @@ test('validateExpression reports instead of throwing', () => {
   assert.match(r.error.message, /did you mean 'http.host'/);
   assert.match(r.error.formatted, /\n {10}\^{9}$/);
 });
+
+test('toJSON for API bodies; validateExpression refuses non-strings', () => {
+  try {
+    compileExpression('ssl and');
+  } catch (e) {
+    assert.ok(e instanceof RuleError);
+    assert.deepEqual(JSON.parse(JSON.stringify(e)), {
+      code: 'rules.syntax', message: "1:8: expected a condition after 'and', found end of input",
+      detail: "expected a condition after 'and', found end of input", line: 1, column: 8, offset: 7, length: 1,
+    });
+  }
+  const r = validateExpression(42 as unknown as string);
+  assert.equal(r.ok, false);
+});

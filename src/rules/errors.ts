@@ -34,6 +34,11 @@ export class RuleError extends Error {
     this.detail = init.message;
   }
 
+  /** For API error bodies: code, message, detail, line, column, offset, length. */
+  toJSON(): { code: string; message: string; detail: string; line: number; column: number; offset: number; length: number } {
+    return { code: this.code, message: this.message, detail: this.detail, line: this.line, column: this.column, offset: this.offset, length: this.length };
+  }
+
   /** The message, then the offending source line with a caret under the problem. */
   format(): string {
     const lines = this.source.split('\n');

@@ -41,6 +41,9 @@ export type ValidationResult = { readonly ok: true } | { readonly ok: false; rea
 
 /** Check an expression without keeping the compiled form (for the API and CLI). Never throws for bad input. */
 export function validateExpression(src: string, opts: CompileOptions = {}): ValidationResult {
+  if (typeof src !== 'string') {
+    return { ok: false, error: { message: '1:1: expression must be a string', line: 1, column: 1, offset: 0, code: 'rules.syntax', formatted: '1:1: expression must be a string' } };
+  }
   try {
     compileExpression(src, opts);
     return { ok: true };
