@@ -91,6 +91,10 @@ export function tokenize(src: string): Token[] {
       i = lexAddress(src, i, tok, fail);
       continue;
     }
+    const prev = out[out.length - 1];
+    if (c === 45 && prev && prev.kind === 'ip' && prev.end === i) {
+      fail("ranges are written with '..' in expressions, e.g. {10.0.0.1..10.0.0.9}", i, 1, 'rules.bad_ip');
+    }
     if (c === 45 && isDigit(src.charCodeAt(i + 1))) {
       let j = i + 1;
       while (j < n && isDigit(src.charCodeAt(j))) j++;
