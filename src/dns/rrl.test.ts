@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../lib/clock.ts';
-import { ResponseRateLimiter } from './rrl.ts';
+import { ResponseRateLimiter, rrlConfigSchema } from './rrl.ts';
 
 test('RRL sends up to the rate, then slips every 2nd and drops the rest', () => {
   const clock = new ManualClock();
@@ -46,4 +46,10 @@ test('RRL slip 1 truncates every limited response; memory is bounded', () => {
   assert.equal(rrl.check('10.0.0.1', 'answer', 'x'), 'slip');
   for (let i = 0; i < 10; i++) rrl.check(`10.0.${i}.1`, 'answer', 'y');
   assert.equal(rrl.size, 3);
+});
+
+test('rrlConfigSchema validates the configuration', () => {
+  assert.ok(rrlConfigSchema.safeParse({ responsesPerSecond: 5, slip: 2, window: 15 }).success);
+  assert.ok(!rrlConfigSchema.safeParse({ responsesPerSecond: -1 }).success);
+  assert.ok(!rrlConfigSchema.safeParse({ slipp: 2 }).success, 'unknown keys rejected');
 });

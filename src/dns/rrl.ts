@@ -5,6 +5,7 @@
  * client that stops is forgiven within `window` seconds. Of the limited responses every `slip`-th is sent truncated
  * (TC=1, so a real client retries over TCP, which cannot be spoofed) and the others are dropped; slip 0 drops all.
  */
+import { z } from 'zod';
 import type { Clock } from '../lib/clock.ts';
 import { ipPrefix } from '../lib/ip.ts';
 
@@ -24,6 +25,18 @@ export interface RrlConfig {
   /** Accounts kept at most; the oldest are forgotten first (default 100000). */
   maxEntries?: number;
 }
+
+/** Schema of RrlConfig, for the config file and API. */
+export const rrlConfigSchema = z.strictObject({
+  responsesPerSecond: z.number().int().min(0).max(1_000_000).optional(),
+  nxdomainsPerSecond: z.number().int().min(0).max(1_000_000).optional(),
+  errorsPerSecond: z.number().int().min(0).max(1_000_000).optional(),
+  window: z.number().int().min(1).max(3600).optional(),
+  slip: z.number().int().min(0).max(10).optional(),
+  ipv4PrefixLength: z.number().int().min(8).max(32).optional(),
+  ipv6PrefixLength: z.number().int().min(16).max(128).optional(),
+  maxEntries: z.number().int().min(1).max(10_000_000).optional(),
+});
 
 export type RrlCategory = 'answer' | 'nxdomain' | 'error';
 export type RrlDecision = 'send' | 'slip' | 'drop';
