@@ -39,7 +39,7 @@ const CASES: [string, 'syntax' | 'type', string, number, number, string | RegExp
   ['ip.src in {1.2.3.4..::1}', 'type', 'rules.bad_ip', 1, 12, /mixes IPv4 and IPv6/],
   ['http.host eq "a" and\n  ip.src eq 2', 'type', 'rules.type', 2, 13, "expected an IP address after 'eq', found a number"],
   ['not', 'syntax', 'rules.syntax', 1, 4, /after 'not'/],
-  ['ip.src in {10.0.0.1-10.0.0.9}', 'syntax', 'rules.bad_ip', 1, 19, /written with '\.\.'/],
+  ['ip.src in {10.0.0.1-10.0.0.9}', 'syntax', 'rules.bad_ip', 1, 20, /written with '\.\.'/],
   ['http.host eq "a" ssl', 'syntax', 'rules.syntax', 1, 18, /expected 'and', 'or', 'xor' or the end/],
   ['http.host eq @', 'syntax', 'rules.syntax', 1, 14, 'unexpected character "@"'],
   ['x[', 'syntax', 'rules.syntax', 1, 3, /after '\['/],
