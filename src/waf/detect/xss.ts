@@ -37,6 +37,17 @@ const MAX_VALUE = 1024;
 
 type Context = 'data' | 'name' | 'unquoted' | 34 | 39 | 96;
 
+/**
+ * States already explored, shared by the contexts of one input: the scan from a given position in a given state
+ * is deterministic, so when a later context reaches a state an earlier one explored (and found clean), it stops.
+ * This keeps the total work near two passes however many contexts run. Only for longer inputs.
+ */
+type Memo = Uint8Array | undefined;
+const SEEN_DATA = 1;
+const SEEN_ATTR = 2;
+const SEEN_TAG_ATTR = 4;
+const MEMO_FROM = 256;
+
 function isHtmlSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 }
@@ -71,12 +82,12 @@ const NAMED: Readonly<Record<string, string>> = {
  * Decode character references (numeric with or without ';', and the named ones that matter in URLs and CSS),
  * drop characters a browser ignores in a URL scheme (ASCII whitespace and controls), lower-case ASCII.
  */
-export function normalizeValue(raw: string): string {
+export function normalizeValue(raw: string, maxOut = MAX_VALUE): string {
   const s = raw.length > MAX_VALUE ? raw.slice(0, MAX_VALUE) : raw;
   let out = '';
   const n = s.length;
   let i = 0;
-  while (i < n) {
+  while (i < n && out.length < maxOut) {
     let c = s.charCodeAt(i);
     if (c === 0x26) {
       // "&"
@@ -127,8 +138,11 @@ export function normalizeValue(raw: string): string {
   return out;
 }
 
+/** Longest prefix isBadUrl compares. */
+const URL_PREFIX = Math.max(...BAD_SCHEMES.map((p) => p.length), ...BAD_DATA_PREFIXES.map((p) => p.length));
+
 export function isBadUrl(value: string): boolean {
-  const v = normalizeValue(value);
+  const v = normalizeValue(value, URL_PREFIX);
   for (const p of BAD_SCHEMES) if (v.startsWith(p)) return true;
   for (const p of BAD_DATA_PREFIXES) if (v.startsWith(p)) return true;
   return false;
@@ -174,11 +188,17 @@ function badAttribute(name: string, value: string, quote: number, inTag: boolean
 }
 
 /** Read attributes from `i` until ">" (returned as the index after it) or the end; -1 when one is dangerous. */
-function attributes(s: string, i: number, inTag: boolean): number {
+function attributes(s: string, i: number, inTag: boolean, memo: Memo): number {
   const n = s.length;
+  const bit = inTag ? SEEN_TAG_ATTR : SEEN_ATTR;
   for (;;) {
     while (i < n && (isHtmlSpace(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2f)) i++;
     if (i >= n) return n;
+    if (memo !== undefined) {
+      // An earlier context reached this very state and found nothing from here on.
+      if ((memo[i]! & bit) !== 0) return n;
+      memo[i]! |= bit;
+    }
     if (s.charCodeAt(i) === 0x3e) return i + 1;
     const nameStart = i;
     i++; // the first character may be "=" (HTML5: part of the name)
@@ -222,11 +242,15 @@ function badComment(body: string): boolean {
 }
 
 /** Data state from `i`. */
-function data(s: string, i: number): boolean {
+function data(s: string, i: number, memo: Memo): boolean {
   const n = s.length;
   while (i < n) {
     const lt = s.indexOf('<', i);
     if (lt < 0) return false;
+    if (memo !== undefined) {
+      if ((memo[lt]! & SEEN_DATA) !== 0) return false;
+      memo[lt]! |= SEEN_DATA;
+    }
     i = lt + 1;
     if (i >= n) return false;
     const c = s.charCodeAt(i);
@@ -268,14 +292,14 @@ function data(s: string, i: number): boolean {
     const name = s.slice(start, Math.min(i, start + 64)).toLowerCase();
     const colon = name.lastIndexOf(':');
     if (DANGEROUS_TAGS.has(colon >= 0 ? name.slice(colon + 1) : name)) return true;
-    i = attributes(s, i, true);
+    i = attributes(s, i, true, memo);
     if (i < 0) return true;
   }
   return false;
 }
 
-function scan(s: string, ctx: Context): boolean {
-  if (ctx === 'data') return data(s, 0);
+function scan(s: string, ctx: Context, memo: Memo): boolean {
+  if (ctx === 'data') return data(s, 0, memo);
   let i: number;
   if (ctx === 'name') {
     i = 0;
@@ -287,9 +311,9 @@ function scan(s: string, ctx: Context): boolean {
     if (end < 0) return false;
     i = end + 1;
   }
-  i = attributes(s, i, false);
+  i = attributes(s, i, false, memo);
   if (i < 0) return true;
-  return data(s, i);
+  return data(s, i, memo);
 }
 
 /** Values this long are cut: script has to start somewhere in the first part anyway. */
@@ -330,18 +354,19 @@ function isBadWholeUrl(s: string): boolean {
 }
 
 function detect(s: string): boolean {
+  const memo: Memo = s.length > MEMO_FROM ? new Uint8Array(s.length + 1) : undefined;
   if (isBadWholeUrl(s)) return true;
-  if (s.includes('<') && scan(s, 'data')) return true;
+  if (s.includes('<') && scan(s, 'data', memo)) return true;
   if (s.includes('(')) {
     const v = normalizeValue(s);
     for (const p of BAD_CSS_ANYWHERE) if (v.includes(p)) return true;
   }
   if (!s.includes('=')) return false;
-  if (scan(s, 'name')) return true;
-  if (scan(s, 'unquoted')) return true;
-  if (s.includes('"') && scan(s, 34)) return true;
-  if (s.includes("'") && scan(s, 39)) return true;
-  if (s.includes('`') && scan(s, 96)) return true;
+  if (scan(s, 'name', memo)) return true;
+  if (scan(s, 'unquoted', memo)) return true;
+  if (s.includes('"') && scan(s, 34, memo)) return true;
+  if (s.includes("'") && scan(s, 39, memo)) return true;
+  if (s.includes('`') && scan(s, 96, memo)) return true;
   return false;
 }
 
