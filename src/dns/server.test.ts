@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -278,6 +279,31 @@ describe('DNS server policies', { skip }, () => {
       assert.match(r.raw, /Transfer failed/);
       assert.ok(!r.raw.includes('198.51.100.7'));
       assert.equal(server.stats().axfrRefused, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('AXFR of a large zone spans several messages; IPv6 listener', async () => {
+    const z = shopZone();
+    for (let i = 0; i < 1000; i++) z.records.push({ id: `h${i}`, type: 'A', name: `host${i}`, content: `10.0.${i >> 8}.${i & 255}` });
+    const snapshot = buildDnsSnapshot([z], EDGE);
+    let server: DnsServer;
+    try {
+      server = await startDnsServer({ host: '::1', getSnapshot: () => snapshot, axfrAllow: ['::1'] });
+    } catch {
+      return; // no IPv6 loopback here
+    }
+    try {
+      const r = await new Promise<string>((resolve, reject) => {
+        execFile('dig', ['@::1', '-p', String(server.tcpPort), '+nocookie', 'shop.test', 'AXFR'], (err, out) => (err ? reject(err) : resolve(out)));
+      });
+      const rrs = r.split('\n').filter((l) => l && !l.startsWith(';'));
+      assert.equal(rrs.filter((l) => /\sSOA\s/.test(l)).length, 2);
+      assert.ok(rrs.some((l) => l.startsWith('host999.shop.test.')), 'last records arrive');
+      const m = /XFR size: (\d+) records \(messages (\d+)/.exec(r);
+      assert.ok(m && Number(m[2]) >= 2, r.slice(-300));
+      assert.equal(Number(m?.[1]), rrs.length);
     } finally {
       await server.close();
     }
