@@ -1,6 +1,7 @@
 /**
  * Compiler: typed tree → closures. Runs once per snapshot; a request only calls closures (no tree walking).
- * Fields are read through the closures only when evaluation reaches them (and/or short-circuit).
+ * Fields are read through the closures only when evaluation reaches them (and/or short-circuit, cheapest operand
+ * first).
  *
  * Values marked `each` (made by `[*]`) never exist as arrays at run time: `any()`/`all()` compile their condition to
  * an element test `(element, req) => value` and loop over the source array, allocating nothing.
@@ -177,8 +178,32 @@ function compileReduce(n: TNode & { k: 'reduce' }): Fn {
   };
 }
 
+/**
+ * Rough relative cost of evaluating a node, used to run the cheap operands of `and`/`or` first (operands are pure,
+ * so the order does not change the result, only how soon it is known).
+ */
+export function cost(n: TNode): number {
+  switch (n.k) {
+    case 'const': return 0;
+    case 'field': return n.field.name === 'ip.src' ? 3 : n.field.name.startsWith('http.request.headers') || n.field.name.startsWith('http.request.uri.args') ? 4 : 1;
+    case 'lookup': return 4;
+    case 'pos': return 1 + cost(n.target);
+    case 'unpack': return 1 + cost(n.target);
+    case 'call': return 4 + n.args.reduce((a, x) => a + cost(x), 0);
+    case 'reduce': return 10 + cost(n.arg);
+    case 'cmp': return 1 + cost(n.left) + cost(n.right);
+    case 'regex': return 20 + cost(n.left);
+    case 'inStrings':
+    case 'inInts': return 2 + cost(n.left);
+    case 'inIps': return 4 + cost(n.left);
+    case 'not': return 1 + cost(n.operand);
+    case 'logic': return 1 + n.operands.reduce((a, x) => a + cost(x), 0);
+  }
+}
+
 function compileLogic(n: TNode & { k: 'logic' }): Fn {
-  const fs = n.operands.map(compileNode);
+  const ordered = n.op === 'xor' ? n.operands : n.operands.map((x, i) => ({ x, i, c: cost(x) })).sort((a, b) => a.c - b.c || a.i - b.i).map((o) => o.x);
+  const fs = ordered.map(compileNode);
   if (fs.length === 2) {
     const a = fs[0] as Fn;
     const b = fs[1] as Fn;
