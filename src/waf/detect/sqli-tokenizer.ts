@@ -142,6 +142,9 @@ class Folder {
 }
 
 const OPS3 = new Set(['<=>', '->>']);
+/** First characters of operators (ASCII), as a lookup table. */
+const OP_START = new Uint8Array(128);
+for (const ch of '=<>+-*/%^|&~!:') OP_START[ch.charCodeAt(0)] = 1;
 const OPS2 = new Set(['<=', '>=', '<>', '!=', ':=', '<<', '>>', '!<', '!>', '->', '::', '||', '&&']);
 
 /** Tokenize and fold `s`; see the file comment. */
@@ -301,20 +304,20 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       i++;
       continue;
     }
-    const op3 = s.slice(i, i + 3);
-    if (OPS3.has(op3)) {
-      f.push('o', op3);
-      i += 3;
-      continue;
-    }
-    const op2 = s.slice(i, i + 2);
-    if (OPS2.has(op2)) {
-      f.push(op2 === '||' || op2 === '&&' ? '&' : 'o', op2);
-      i += 2;
-      continue;
-    }
-    if ('=<>+-*/%^|&~!'.includes(s[i]!)) {
-      f.push('o', s[i]!);
+    if (c < 128 && OP_START[c] === 1) {
+      const op3 = s.slice(i, i + 3);
+      if (OPS3.has(op3)) {
+        f.push('o', op3);
+        i += 3;
+        continue;
+      }
+      const op2 = op3.slice(0, 2);
+      if (OPS2.has(op2)) {
+        f.push(op2 === '||' || op2 === '&&' ? '&' : 'o', op2);
+        i += 2;
+        continue;
+      }
+      if (c !== 0x3a) f.push('o', s[i]!); // a lone ":" (JSON, times) is not an operator
       i++;
       continue;
     }
