@@ -135,3 +135,36 @@ test('export then parse round-trips every record', () => {
   // and once more: export of the import is identical
   assert.equal(exportZoneFile({ name: 'shop.test', serial: zone.serial, nameservers: back.nameservers, soa: back.soa, records: back.records }), text);
 });
+
+test('random zones round-trip through export and import', () => {
+  let seed = 12345;
+  const rnd = (n: number): number => { seed = (seed * 48271) % 2147483647; return seed % n; };
+  const label = (): string => 'abcdefghijklmnopqrstuvwxyz0123456789-_'.split('').filter((_, i) => i < 36 || rnd(4) === 0).slice(rnd(10), rnd(10) + 12).join('').replace(/^-+|-+$/g, '') || 'x';
+  const name = (): string => (rnd(5) === 0 ? '@' : rnd(6) === 0 ? `*.${label()}` : Array.from({ length: 1 + rnd(3) }, label).join('.'));
+  const chars = ['a', ' ', '"', '\\', ';', '(', ')', '\u00e9', '\u4e2d', '\u{1f600}', '\t', 'z', '$', '@'];
+  for (let round = 0; round < 20; round++) {
+    const records: DnsRecord[] = [];
+    const used = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const n = name();
+      const id = `r${i}`;
+      const ttl = 1 + rnd(100000);
+      const k = rnd(8);
+      if (k === 0) records.push({ id, name: n, ttl, type: 'A', content: `192.0.2.${rnd(256)}`, proxied: rnd(2) === 0 });
+      else if (k === 1) records.push({ id, name: n, ttl, type: 'AAAA', content: `2001:db8::${rnd(65536).toString(16)}`, proxied: false });
+      else if (k === 2) records.push({ id, name: n, ttl, type: 'TXT', content: Array.from({ length: rnd(400) }, () => chars[rnd(chars.length)]).join(''), proxied: false });
+      else if (k === 3) records.push({ id, name: n, ttl, type: 'MX', priority: rnd(65536), content: `${label()}.example`, proxied: false });
+      else if (k === 4) records.push({ id, name: n, ttl, type: 'SRV', data: { priority: rnd(100), weight: rnd(100), port: rnd(65536), target: `${label()}.shop.test` }, proxied: false });
+      else if (k === 5) records.push({ id, name: n, ttl, type: 'CAA', data: { flags: rnd(2) * 128, tag: 'issue', value: `ca${label()}.example; x="y"` }, proxied: false });
+      else if (k === 6) records.push({ id, name: n, ttl, type: 'PTR', content: `${label()}.example`, proxied: false });
+      else if (!used.has(n) && n !== '@') { used.add(n); records.push({ id, name: n, ttl, type: 'NS', content: `ns.${label()}.example`, proxied: false }); }
+    }
+    const zone = { name: 'shop.test', serial: 1 + rnd(1000000), nameservers: ['ns1.rampart.test'], records };
+    const back = importZoneFile(exportZoneFile(zone), 'shop.test');
+    assert.deepEqual(
+      back.records.map((r) => canon({ ...r, id: '' })).sort(),
+      records.map((r) => canon({ ...r, id: '' })).sort(),
+      `round ${round}`,
+    );
+  }
+});
