@@ -6,6 +6,7 @@ import { IpSet, IpSetEntryError, parseCidr, parseIp, parseIpEntry } from '../lib
 import type { Ip, IpRange } from '../lib/ip.ts';
 import { RegexCompileError } from '../lib/regex.ts';
 import { compilePattern } from './pattern.ts';
+import type { RegexEngine } from './pattern.ts';
 import type { CompareOp, Expr, InExpr, IpLit, Literal, Span, ValueExpr } from './ast.ts';
 import { RuleTypeError } from './errors.ts';
 import { FIELDS } from './fields.ts';
@@ -45,6 +46,7 @@ export type TNode = Typed & (
 
 export interface CheckOptions {
   readonly lists?: ListResolver | undefined;
+  readonly regexEngine?: RegexEngine | undefined;
 }
 
 export interface CheckResult {
@@ -71,11 +73,13 @@ export function checkValue(src: string, root: ValueExpr): CheckResult {
 class Checker {
   readonly #src: string;
   readonly #lists: ListResolver | undefined;
+  readonly #engine: RegexEngine;
   readonly fields = new Set<string>();
 
   constructor(src: string, opts: CheckOptions) {
     this.#src = src;
     this.#lists = opts.lists;
+    this.#engine = opts.regexEngine ?? 'fast';
   }
 
   fail(message: string, span: Span, code = 'rules.type'): never {
@@ -216,7 +220,7 @@ class Checker {
       if (rightExpr.kind !== 'string') this.fail(`expected a quoted pattern after '${opText}', found ${this.#describe(rightExpr)}`, rightExpr);
       let re: Matcher;
       try {
-        re = op === 'matches' ? compilePattern(rightExpr.value) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard');
+        re = op === 'matches' ? compilePattern(rightExpr.value, this.#engine) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard', this.#engine);
       } catch (err) {
         if (err instanceof RegexCompileError) {
           const why = /linear/.test(err.message) ? ' (patterns run on a linear-time engine: no back-references or lookahead)' : '';

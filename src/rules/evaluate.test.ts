@@ -79,4 +79,7 @@ test('pathological regexes run in linear time on the linear engine', () => {
   assert.equal(e.evaluate(req), false);
   const w = compileExpression('http.request.uri.path wildcard "*a*a*a*a*a*a*b"');
   assert.equal(w.evaluate(req), false);
+  const strict = compileExpression('http.request.uri.path matches "^(a+)+$" or http.request.uri.path wildcard "*A*B"', { regexEngine: 'linear' });
+  assert.equal(strict.evaluate(req), false);
+  assert.equal(strict.evaluate(createRuleRequest({ ip: '1.1.1.1', uri: '/xaxb' })), true);
 });

@@ -3,12 +3,19 @@ import { RuleError } from './errors.ts';
 import { checkExpression } from './checker.ts';
 import { compilePredicate } from './compiler.ts';
 import type { ListResolver } from './lists.ts';
+import type { RegexEngine } from './pattern.ts';
 import { parseExpression } from './parser.ts';
 import type { RuleRequest } from './request.ts';
 
 export interface CompileOptions {
   /** Named lists for `$name`; an unknown name is a compile error. */
   readonly lists?: ListResolver | undefined;
+  /**
+   * How `matches`/`wildcard` patterns run: `fast` (default) on V8's backtracking engine with the fallback to the
+   * linear engine after a bounded number of backtracks; `linear` on the linear engine only. Either way a pattern the
+   * linear engine cannot run is a compile error.
+   */
+  readonly regexEngine?: RegexEngine | undefined;
 }
 
 export interface CompiledExpression {

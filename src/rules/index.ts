@@ -6,6 +6,7 @@ export { compileCharacteristics, CharacteristicError } from './characteristics.t
 export { createRuleRequest, parseCookies, parseQueryArgs } from './request.ts';
 export type { RuleRequest, RuleRequestInit, HeaderInput } from './request.ts';
 export type { RuleList, ListResolver } from './lists.ts';
+export type { RegexEngine } from './pattern.ts';
 export { FIELDS } from './fields.ts';
 export type { FieldDef } from './fields.ts';
 export { FUNCTIONS } from './functions.ts';

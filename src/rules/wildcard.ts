@@ -4,15 +4,16 @@
  * Compiled to an anchored regexp checked by the linear-time engine (which refuses the `i` flag, hence the lower-casing).
  */
 import { compilePattern } from './pattern.ts';
+import type { RegexEngine } from './pattern.ts';
 
 export interface Matcher {
   test(value: string): boolean;
 }
 
 /** Compile a wildcard pattern. Case-insensitive matching lower-cases both sides (the linear engine has no `i` flag). */
-export function wildcardToRegExp(pattern: string, caseSensitive: boolean): Matcher {
+export function wildcardToRegExp(pattern: string, caseSensitive: boolean, engine: RegexEngine = 'fast'): Matcher {
   if (!caseSensitive) {
-    const re = wildcardToRegExp(pattern.toLowerCase(), true);
+    const re = wildcardToRegExp(pattern.toLowerCase(), true, engine);
     return { test: (value) => re.test(value.toLowerCase()) };
   }
   let re = '^';
@@ -28,5 +29,5 @@ export function wildcardToRegExp(pattern: string, caseSensitive: boolean): Match
       re += c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
     }
   }
-  return compilePattern(re + '$');
+  return compilePattern(re + '$', engine);
 }
