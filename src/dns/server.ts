@@ -118,9 +118,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
 
   const handleUdp = (udp: UdpSocket, buf: Buffer, address: string, port: number): void => {
     stats.udpQueries++;
-    const send = (out: Buffer): void => {
-      udp.send(out, port, address, (err) => { if (err) log?.warn({ err: err.message }, 'dns: udp send failed'); });
-    };
+    // No per-send callback: send errors surface on the socket's 'error' listener (logged), and this path stays lean.
+    const send = (out: Buffer): void => udp.send(out, port, address);
     const snap = opts.getSnapshot();
     if (snap !== cacheFor) { cache.clear(); cacheFor = snap; }
     const key = buf.length >= 12 && buf.length <= 512 && cacheMax > 0 ? buf.toString('latin1', 2) : undefined;
