@@ -161,10 +161,35 @@ function stripCssComments(v: string): string {
   }
 }
 
+/** CSS escapes: backslash and 1-6 hex digits is that code point, backslash and another character is that one. */
+function cssUnescape(v: string): string {
+  let out = '';
+  for (let i = 0; i < v.length; i++) {
+    if (v.charCodeAt(i) !== 0x5c) {
+      out += v[i];
+      continue;
+    }
+    let j = i + 1;
+    let cp = 0;
+    while (j < v.length && j - i <= 6) {
+      const d = v.charCodeAt(j) | 0x20;
+      const dv = d >= 0x30 && d <= 0x39 ? d - 0x30 : d >= 0x61 && d <= 0x66 ? d - 0x57 : -1;
+      if (dv < 0) break;
+      cp = cp * 16 + dv;
+      j++;
+    }
+    if (j > i + 1) {
+      out += String.fromCodePoint(cp > 0x10ffff || cp === 0 ? 0xfffd : cp).toLowerCase();
+      i = j - 1;
+    }
+  }
+  return out;
+}
+
 function isBadStyle(value: string): boolean {
   let v = normalizeValue(value);
   if (v.includes('/*')) v = stripCssComments(v);
-  if (v.includes('\\')) v = v.replaceAll('\\', '');
+  if (v.includes('\\')) v = cssUnescape(v);
   for (const p of BAD_STYLE) if (v.includes(p)) return true;
   return false;
 }
@@ -176,6 +201,8 @@ function badAttribute(name: string, value: string, quote: number, inTag: boolean
     if (inTag || EVENTS.has(name.slice(2))) return true;
   }
   if (inTag && quote === 0x60) return true;
+  // Netscape JavaScript entities: <br size="&{alert(1)}">
+  if (inTag && value.startsWith('&{')) return true;
   if (ALWAYS_DANGEROUS_ATTRIBUTES.has(name)) return true;
   const colon = name.lastIndexOf(':');
   const local = colon >= 0 ? name.slice(colon + 1) : name;
