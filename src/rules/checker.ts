@@ -18,7 +18,7 @@ import type { ListResolver } from './lists.ts';
 import { nearest } from './suggest.ts';
 import { BOOL, INT, IP, STRING, typeName } from './types.ts';
 import type { Type } from './types.ts';
-import { wildcardToRegExp } from './wildcard.ts';
+import { compileWildcard } from './wildcard.ts';
 import type { Matcher } from './wildcard.ts';
 
 interface Typed {
@@ -220,7 +220,7 @@ class Checker {
       if (rightExpr.kind !== 'string') this.fail(`expected a quoted pattern after '${opText}', found ${this.#describe(rightExpr)}`, rightExpr);
       let re: Matcher;
       try {
-        re = op === 'matches' ? compilePattern(rightExpr.value, this.#engine) : wildcardToRegExp(rightExpr.value, op === 'strict_wildcard', this.#engine);
+        re = op === 'matches' ? compilePattern(rightExpr.value, this.#engine) : compileWildcard(rightExpr.value, op === 'strict_wildcard');
       } catch (err) {
         if (err instanceof RegexCompileError) {
           const why = /linear/.test(err.message) ? ' (patterns run on a linear-time engine: no back-references or lookahead)' : '';
@@ -228,7 +228,9 @@ class Checker {
         }
         throw err;
       }
-      return { k: 'regex', left, re, type: BOOL, each: left.each };
+      // `wildcard` lower-cases the value itself: lower() around its left side is redundant work
+      const l = op === 'wildcard' && left.k === 'call' && left.fn.name === 'lower' ? (left.args[0] as TNode) : left;
+      return { k: 'regex', left: l, re, type: BOOL, each: l.each };
     }
     const right = this.value(rightExpr);
     if (right.each) this.fail(`[*] is only allowed on the left of '${opText}'`, rightExpr);

@@ -1,33 +1,69 @@
 /**
  * `wildcard` patterns: `*` matches any run of characters (including none), `\*` a literal star, `\\` a backslash;
  * everything else is literal. The whole value must match. `wildcard` ignores case; `strict wildcard` does not.
- * Compiled to an anchored regexp checked by the linear-time engine (which refuses the `i` flag, hence the lower-casing).
+ *
+ * Matched without regexes: the pattern splits at its stars into a prefix, middle segments and a suffix; the value
+ * must start with the prefix, end with the suffix, and contain the middle segments in order between them (finding
+ * each at its leftmost position is enough, since stars match anything). Cost: O(value length × segment length) at
+ * worst, with no backtracking.
  */
-import { compilePattern } from './pattern.ts';
-import type { RegexEngine } from './pattern.ts';
 
 export interface Matcher {
   test(value: string): boolean;
 }
 
-/** Compile a wildcard pattern. Case-insensitive matching lower-cases both sides (the linear engine has no `i` flag). */
-export function wildcardToRegExp(pattern: string, caseSensitive: boolean, engine: RegexEngine = 'fast'): Matcher {
-  if (!caseSensitive) {
-    const re = wildcardToRegExp(pattern.toLowerCase(), true, engine);
-    return { test: (value) => re.test(value.toLowerCase()) };
-  }
-  let re = '^';
+/** Split a pattern into its literal segments (the stars fall between them). */
+export function wildcardSegments(pattern: string): string[] {
+  const segs: string[] = [];
+  let cur = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
     if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
-      re += '\\' + pattern[i + 1];
+      cur += pattern[i + 1];
       i++;
     } else if (c === '*') {
-      // collapse runs of stars
-      if (!re.endsWith('[\\s\\S]*')) re += '[\\s\\S]*';
+      segs.push(cur);
+      cur = '';
     } else {
-      re += c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+      cur += c;
     }
   }
-  return compilePattern(re + '$', engine);
+  segs.push(cur);
+  return segs;
+}
+
+/** Compile a wildcard pattern. Case-insensitive matching lower-cases both sides. */
+export function compileWildcard(pattern: string, caseSensitive: boolean): Matcher {
+  const segs = wildcardSegments(caseSensitive ? pattern : pattern.toLowerCase());
+  const prep = caseSensitive ? (s: string): string => s : (s: string): string => s.toLowerCase();
+  if (segs.length === 1) {
+    const exact = segs[0] as string;
+    return { test: (v) => prep(v) === exact };
+  }
+  const prefix = segs[0] as string;
+  const suffix = segs[segs.length - 1] as string;
+  const middle = segs.slice(1, -1).filter((s) => s.length > 0);
+  const minLen = prefix.length + suffix.length + middle.reduce((a, s) => a + s.length, 0);
+  if (middle.length === 0) {
+    return {
+      test: (value) => {
+        const v = prep(value);
+        return v.length >= minLen && v.startsWith(prefix) && v.endsWith(suffix);
+      },
+    };
+  }
+  return {
+    test: (value) => {
+      const v = prep(value);
+      if (v.length < minLen || !v.startsWith(prefix) || !v.endsWith(suffix)) return false;
+      let at = prefix.length;
+      const end = v.length - suffix.length;
+      for (const m of middle) {
+        const k = v.indexOf(m, at);
+        if (k < 0 || k + m.length > end) return false;
+        at = k + m.length;
+      }
+      return true;
+    },
+  };
 }
