@@ -43,7 +43,7 @@ const BREAKOUT = [
   's&c', // a'or?--
   's;$', 's;E', 's;X', 's;K', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
   's)&', 's)U', 's)B', 's)X', 's)c', 's);', 's)O', 's)E', // x') OR ('1'='1 / x') UNION ...
-  's))&', 's))U', 's))c', 's));', 's))O', 's))B',
+  's))&', 's))U', 's))c', 's));', 's))O', 's))B', 's)))&', 's)))U', 's)))c', 's)));',
   'sE(', 'sEo', 'sEn', 'sEf', // x' SELECT 1
 ];
 
@@ -59,7 +59,7 @@ const NUMERIC = [
   'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;K', 'n;f', 'n;c',
   'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
   'nOLU', 'nO(E', // 1=1 UNION / 1=(SELECT
-  'nBf(', // 1 GROUP BY CONCAT(...)
+  'nBf(', 'nB(', // 1 GROUP BY CONCAT(...) / 1 PROCEDURE ANALYSE(...)
   'nOs&', 'nOsc', // 1='1' OR ...
 ];
 

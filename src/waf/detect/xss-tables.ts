@@ -7,7 +7,7 @@ function set(words: string): ReadonlySet<string> {
 /** Tags that run or load active content, or change how the page resolves URLs, whatever their attributes. */
 export const DANGEROUS_TAGS = set(`
   script iframe frame frameset object embed applet base meta link style xml import isindex xss vmlframe handler
-  listener portal noembed noscript
+  listener portal noembed noscript layer ilayer
 `);
 
 /** Attributes whose value is a URL the browser may navigate to, load or execute. */

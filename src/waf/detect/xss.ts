@@ -317,6 +317,12 @@ function data(s: string, i: number, memo: Memo): boolean {
       i++;
     }
     const name = s.slice(start, Math.min(i, start + 64)).toLowerCase();
+    const inner = name.indexOf('<');
+    if (inner >= 0) {
+      // "<scr<script>ipt>": read again from the inner "<", as a filter that strips "<script>" would leave it.
+      i = start + inner;
+      continue;
+    }
     const colon = name.lastIndexOf(':');
     if (DANGEROUS_TAGS.has(colon >= 0 ? name.slice(colon + 1) : name)) return true;
     i = attributes(s, i, true, memo);
