@@ -32,6 +32,12 @@ import { registerSystemRoutes } from './control/api/routes/system.ts';
 import { Publisher } from './control/publish/publisher.ts';
 import { ZoneService } from './control/services/zones.ts';
 import { CertService } from './control/services/certs.ts';
+import { ZoneResourceService } from './control/services/zone-resources.ts';
+import { ACCESS_RULES, FIREWALL_RULES, RATE_LIMIT_RULES } from './control/services/rule-kinds.ts';
+import { registerResourceRoutes } from './control/api/routes/rules.ts';
+import { requestPhases } from './edge/phases/index.ts';
+import { createLocalState } from './state/index.ts';
+import type { LocalState } from './state/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -138,11 +144,16 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const inProcess = workers === 0;
   const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
   // workers listen on the configured address as is (port 0 too): node:cluster shares one handle per address key
-  const init = (): WorkerInit => ({ http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  const stateOpt: WorkerInit['state'] = workers > 1 ? { kind: 'sqlite', path: join(dataDir, 'state.db') } : { kind: 'memory' };
+  const init = (): WorkerInit => ({ state: stateOpt, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
 
+  let localState: LocalState | undefined;
   if (inProcess) {
+    localState = createLocalState({ kind: 'memory' });
+    const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
     edge = new EdgeServer({
-      http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics: createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]),
+      requestPhases: requestPhases({ logger, metrics, counters: localState.counters, kv: localState.kv, now: Date.now }),
+      http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics,
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),
     });
     await publish();
@@ -230,6 +241,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
 
   const router = new Router();
   registerZoneRoutes(router, zones);
+  registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
+  registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
+  registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
   registerSystemRoutes(router, {
     ready: () => publisher.lastVersion >= 0 && (inProcess || live.size > 0),
     metrics: async () => {
@@ -273,6 +287,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       w.worker.send({ t: 'shutdown' } satisfies ToWorker);
       setTimeout(() => { w.worker.kill('SIGKILL'); r(); }, 35_000).unref();
     })));
+    await localState?.close();
     await store.close();
   };
 

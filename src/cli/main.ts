@@ -3,33 +3,16 @@
  * API. Every command takes --json (the API's envelope as is), exits non-zero on failure, and says what was
  * wrong and where.
  */
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { enableSafeRegex } from '../lib/regex.ts';
 import { api, CliError } from './client.ts';
 import type { Envelope } from './client.ts';
+import { enc, out, parse } from './args.ts';
+import { ruleCommands } from './commands/rules.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 
 enableSafeRegex();
-
-type Opts = NonNullable<ParseArgsConfig['options']>;
-const JSON_OPT: Opts = { json: { type: 'boolean', default: false } };
-
-function parse(args: string[], options: Opts, usage: string): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args, options: { ...options, ...JSON_OPT, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    if (r.values['help']) { process.stdout.write(usage + '\n'); process.exit(0); }
-    return r as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
-  } catch (e) {
-    throw new CliError(`${(e as Error).message.replace(/\. To specify a positional.*$/, '')}\nusage: ${usage}`, 2);
-  }
-}
-
-function out(json: boolean, env: Envelope, human: () => string): void {
-  process.stdout.write(json ? JSON.stringify(env, null, 2) + '\n' : human() + '\n');
-}
 
 interface ZoneView { id: string; name: string; account: string; status: string; pool: { origins: Array<{ address: string; weight: number; enabled: boolean }>; health_check: { enabled: boolean; path: string; interval: number } }; settings: Record<string, unknown>; aliases: string[] }
 
@@ -46,9 +29,8 @@ function zoneDetail(z: ZoneView): string {
   ].join('\n');
 }
 
-const enc = encodeURIComponent;
-
 const commands: Record<string, (args: string[]) => Promise<void>> = {
+  ...ruleCommands,
   async start(args) {
     const { values } = parse(args, {
       http: { type: 'string' }, https: { type: 'string' }, admin: { type: 'string' }, data: { type: 'string' },
@@ -226,6 +208,10 @@ const HELP = `rampart: an edge shield for many sites
   rampart test [FILES...]                 run the test suite
   rampart zone add|list|show|delete|set   manage zones
   rampart origin set NAME --origin ADDR:PORT [--health-path P] ...
+  rampart rule add ZONE EXPRESSION --action block|challenge|allow|log [--description D]
+  rampart ratelimit add ZONE EXPRESSION --characteristics ip.src --period S --requests N --action block [--timeout S]
+  rampart access add ZONE --ip|--cidr|--range|--country|--asn VALUE --action block|challenge|allow|log
+  rampart rule|ratelimit|access list|show|delete ZONE [ID]
   rampart config validate FILE
   rampart status | reload | version
 

@@ -33,6 +33,7 @@ import { SniResolver } from './tls/sni.ts';
 import type { CertSource } from './tls/sni.ts';
 import type { PemPair } from './tls/self-signed.ts';
 import { nextRay } from './ray.ts';
+import { SECURITY_PHASES } from './phases/access-rules/index.ts';
 
 export interface EdgeOptions {
   readonly http?: { host: string; port: number } | undefined;
@@ -166,6 +167,7 @@ export class EdgeServer {
     const zone = lookupZone(this.#snapshot, host);
     if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
     ctx.zone = zone;
+    if (zone.settings.paused) ctx.addSkip(SECURITY_PHASES);
     try {
       const r = runRequest(ctx, this.#pipeline, this.#answer);
       if (r !== undefined) r.catch((e: unknown) => this.#fault(ctx, e));

@@ -11,6 +11,8 @@ export interface WorkerInit {
   readonly logLevel: string;
   readonly nodeId: string;
   readonly defaultCert: PemPair;
+  /** Where counters and short-lived keys live: per process, or a SQLite file shared by the node's workers. */
+  readonly state: { kind: 'memory' } | { kind: 'sqlite'; path: string };
 }
 
 export type ToWorker =

@@ -10,6 +10,8 @@ import { createEdgeMetrics, promClient } from '../telemetry/metrics.ts';
 import { EdgeServer } from './edge-server.ts';
 import type { FromWorker, ToWorker } from './ipc.ts';
 import type { PemPair } from './tls/self-signed.ts';
+import { requestPhases } from './phases/index.ts';
+import { createLocalState } from '../state/index.ts';
 
 enableSafeRegex();
 if (!cluster.isWorker) throw new Error('src/edge/worker.ts runs only as a cluster worker');
@@ -46,8 +48,10 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   const logger = createLogger({ level: i.logLevel, name: `rampart-worker-${cluster.worker?.id ?? 0}` });
   const metrics = createEdgeMetrics(promClient.register);
   new promClient.AggregatorRegistry(); // installs the listener that answers the primary's aggregation requests
+  const state = createLocalState(i.state);
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
+    requestPhases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now }),
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;

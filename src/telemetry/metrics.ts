@@ -15,6 +15,7 @@ export interface EdgeMetrics {
   readonly snapshotVersion: Gauge;
   readonly snapshotBuildSeconds: Histogram;
   readonly healthyOrigins: Gauge<'zone'>;
+  readonly stateFailures: Counter<'feature'>;
   /** Count a finished request (cached children). */
   countRequest(zone: string, status: number, verdict: string): void;
 }
@@ -28,10 +29,11 @@ export function createEdgeMetrics(registry: Registry = new client.Registry()): E
   const snapshotVersion = new client.Gauge({ name: 'rampart_config_version', help: 'Config version of the snapshot being served', registers: [registry], aggregator: 'min' });
   const snapshotBuildSeconds = new client.Histogram({ name: 'rampart_snapshot_build_seconds', help: 'Time to compile a config snapshot', buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [registry] });
   const healthyOrigins = new client.Gauge({ name: 'rampart_healthy_origins', help: 'Origins currently healthy per zone', labelNames: ['zone'] as const, registers: [registry], aggregator: 'max' });
+  const stateFailures = new client.Counter({ name: 'rampart_state_failures_total', help: 'Shared-state operations that failed and fell back (fail-open), by feature', labelNames: ['feature'] as const, registers: [registry] });
   const children = new Map<string, { inc(): void }>();
   const CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
   return {
-    registry, requests, originLatency, activeConnections, originFailures, clientErrors, snapshotVersion, snapshotBuildSeconds, healthyOrigins,
+    registry, requests, originLatency, activeConnections, originFailures, clientErrors, snapshotVersion, snapshotBuildSeconds, healthyOrigins, stateFailures,
     countRequest(zone, status, verdict) {
       const cls = CLASSES[(status / 100) | 0] ?? '0xx';
       const k = zone + '\0' + cls + '\0' + verdict;

@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { CompiledZone } from '../../config/snapshot.ts';
 import type { PhaseName, Verdict } from './phase.ts';
+import { createRuleRequest } from '../../rules/index.ts';
+import type { RuleRequest } from '../../rules/index.ts';
 
 export type EdgeRequest = IncomingMessage | Http2ServerRequest;
 export type EdgeResponse = ServerResponse | Http2ServerResponse;
@@ -32,6 +34,11 @@ export class RequestContext {
   errorDetail: string | undefined;
   bytesIn = 0;
   bytesOut = 0;
+  /** Security phases a matching `allow`/`skip` rule told later phases to skip (access_rules, rate_limit, waf, ...). */
+  skip: Set<string> | undefined;
+  /** Custom rules that matched with the `log` action, and other non-terminal matches worth logging. */
+  readonly matched: string[] = [];
+  #ruleReq: RuleRequest | undefined;
   /** Free-form, typed per phase, for later phases to read (WAF matches, rule ids, cache status...). */
   readonly notes: Map<string, unknown> = new Map();
 
@@ -45,7 +52,27 @@ export class RequestContext {
     this.start = start;
     this.zone = undefined;
     this.final = undefined;
+    this.skip = undefined;
   }
+
+  /** The request as the Rules language sees it, built once on first use. */
+  get ruleRequest(): RuleRequest {
+    if (this.#ruleReq === undefined) {
+      const req = this.req;
+      const cl = req.headers['content-length'];
+      this.#ruleReq = createRuleRequest({
+        method: req.method ?? 'GET', uri: req.url ?? '/', host: this.host, headers: req.rawHeaders,
+        version: req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${req.httpVersion}`,
+        bodySize: cl === undefined ? 0 : Number(cl) || 0, ip: this.clientIp, ssl: this.tls,
+        threatScore: (this.notes.get('threat_score') as number | undefined) ?? 0,
+      });
+    }
+    return this.#ruleReq;
+  }
+
+  skips(what: string): boolean { return this.skip !== undefined && this.skip.has(what); }
+
+  addSkip(what: Iterable<string>): void { for (const w of what) (this.skip ??= new Set()).add(w); }
 
   record(phase: PhaseName, verdict: Verdict): void {
     if (verdict.kind !== 'continue') this.verdicts.push({ phase, verdict });
