@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enableSafeRegex } from '../../lib/regex.ts';
 import { convertPcre } from './pcre.ts';
-import { compileRuleRegex } from './rx.ts';
+import { compileRuleRegex, setRuleRegexMode } from './rx.ts';
 import { AhoCorasick } from './aho-corasick.ts';
 import { getOperator } from './index.ts';
 import { isValidUtf8 } from './validate-utf8-encoding.ts';
@@ -28,7 +28,12 @@ test('PCRE conversion: flags, possessive, atomic, \\x{..}, POSIX classes, anchor
   assert.equal(convertPcre('(a(?i)b)c').source, '(a[bB])c');
 });
 
-test('every converted regex compiles; linear engine preferred', () => {
+test('linear mode: case-folded patterns run on the linear engine; backtrack mode keeps the i flag', () => {
+  setRuleRegexMode('backtrack');
+  const k = compileRuleRegex('(?i)<script[^>]*>');
+  assert.equal(k.linear, false);
+  assert.ok(k.re.test('<SCRIPT src=x>'));
+  setRuleRegexMode('linear');
   const r = compileRuleRegex('(?i)<script[^>]*>');
   assert.equal(r.linear, true);
   assert.ok(r.re.test('<SCRIPT src=x>'));
@@ -36,6 +41,7 @@ test('every converted regex compiles; linear engine preferred', () => {
   const b = compileRuleRegex('(a)\\1');
   assert.equal(b.linear, false);
   assert.ok(b.re.test('aa'));
+  setRuleRegexMode('backtrack');
 });
 
 test('Aho-Corasick finds phrases case-insensitively, including overlapping ones', () => {

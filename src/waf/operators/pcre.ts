@@ -110,7 +110,11 @@ function convertClass(chars: string[], start: number, ci: boolean): [string, num
   return [`[${neg ? '^' : ''}${out}]`, i + 1];
 }
 
-export function convertPcre(pattern: string): ConvertedRegex {
+/**
+ * `foldCase` (default true) compiles a leading `(?i)` into the pattern (needed for the linear engine); with false it
+ * becomes the JS `i` flag (faster on the backtracking engine). Inline `(?i)` / `(?i:` inside a pattern always fold.
+ */
+export function convertPcre(pattern: string, foldCase = true): ConvertedRegex {
   let flags = '';
   let ci = false;
   let p = pattern;
@@ -118,7 +122,8 @@ export function convertPcre(pattern: string): ConvertedRegex {
     const m = /^\(\?([imsx]+)\)/.exec(p);
     if (!m) break;
     for (const f of m[1] ?? '') {
-      if (f === 'i') ci = true;
+      if (f === 'i' && foldCase) ci = true;
+      else if (f === 'i') { if (!flags.includes('i')) flags += 'i'; }
       else if (f !== 'x' && !flags.includes(f)) flags += f;
     }
     p = p.slice(m[0].length);

@@ -5,8 +5,29 @@ import { registerOperator } from './registry.ts';
 /** How many rule regexes run on the linear engine vs the backtracking one (with V8's excessive-backtracking fallback). */
 export const regexStats = { linear: 0, backtracking: 0, backtrackingPatterns: [] as string[] };
 
-/** Compile a (PCRE-flavoured) rule regex: linear engine first, backtracking-with-fallback when it must. */
+/**
+ * Which engine rule regexes prefer: 'linear' (V8's automaton engine; case-insensitivity folded into the pattern;
+ * no input can make a regex super-linear) or 'backtrack' (irregexp, several times faster on the CRS, safety from the
+ * RE2-compatible CRS patterns plus the per-transaction budget). Default from RAMPART_WAF_REGEX, else 'backtrack'.
+ * See docs/rationale.md for the measurements.
+ */
+export type RegexMode = 'linear' | 'backtrack';
+let mode: RegexMode = process.env['RAMPART_WAF_REGEX'] === 'linear' ? 'linear' : 'backtrack';
+
+/** Set the engine for regexes compiled from now on (rulesets already built keep theirs). */
+export function setRuleRegexMode(m: RegexMode): void { mode = m; }
+export function ruleRegexMode(): RegexMode { return mode; }
+
+/** Compile a (PCRE-flavoured) rule regex on the engine `mode` prefers (linear falls back to backtracking when it must). */
 export function compileRuleRegex(pattern: string, extraFlags = ''): { re: RegExp; linear: boolean } {
+  if (mode === 'backtrack') {
+    const c = convertPcre(pattern, false);
+    const re = compileSafe(c.source, c.flags + extraFlags.split('').filter((x) => !c.flags.includes(x)).join(''));
+    regexStats.backtracking++;
+    re.test('');
+    re.test('warm-up x');
+    return { re, linear: re.flags.includes('l') };
+  }
   const { source, flags } = convertPcre(pattern);
   const f = flags + extraFlags.split('').filter((c) => !flags.includes(c)).join('');
   let out: { re: RegExp; linear: boolean };
