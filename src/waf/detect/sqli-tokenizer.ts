@@ -39,10 +39,12 @@ export interface Fingerprint {
   readonly gluedComment: boolean;
 }
 
+/** Keywords that act as UNION when a SELECT follows (EXCEPT SELECT ...); otherwise plain words of prose. */
+const SET_OPERATORS = new Set(['EXCEPT', 'INTERSECT', 'MINUS']);
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'DIV', 'MOD']);
 const UNARY = new Set(['+', '-', '~', '!', 'NOT']);
 /** After these classes an operand is expected, so a following + - ~ ! NOT is unary. */
-const EXPECTS_OPERAND = new Set<TokenType>(['o', 'i', '&', '(', ',', ';', 'E', 'X', 'k', 'K', 'U', 'B']);
+const EXPECTS_OPERAND = new Set<TokenType>(['o', '/', 'i', '&', '|', '(', ',', ';', 'E', 'X', 'k', 'K', 'U', 'B']);
 const MAX_KEYWORD_LEN = 40;
 
 function isSpace(c: number): boolean {
@@ -59,6 +61,10 @@ function isWordStart(c: number): boolean {
 
 function isWordChar(c: number): boolean {
   return isWordStart(c) || isDigit(c) || c === 0x2e;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
 
 function isHex(c: number): boolean {
@@ -79,6 +85,19 @@ function stringEnd(s: string, start: number, quote: number, backslash = true): n
     i++;
   }
   return n;
+}
+
+/**
+ * Does "--" (ending before `at`) start a comment? MySQL: only before whitespace, a control character or the end.
+ * ANSI: also before anything else except a letter: "--with-option" in prose is an option name, and attacks cut
+ * the query with "--", "-- -", "--+" or "--%0a", not with "--word".
+ */
+function dashComment(s: string, at: number, mysql: boolean): boolean {
+  if (at >= s.length) return true;
+  const c = s.charCodeAt(at);
+  if (isSpace(c)) return true;
+  if (mysql) return false;
+  return !isAsciiLetter(c);
 }
 
 class Folder {
@@ -118,12 +137,14 @@ class Folder {
         }
       }
       if (type === 's' && lt === 's') return;
+      if (type === 'E' && lt === 'k' && SET_OPERATORS.has(ltext)) types[last] = 'U';
     }
     if ((type === 'o' || type === 'i') && UNARY.has(text) && (last < 0 || EXPECTS_OPERAND.has(types[last]!))) {
       // Keep NOT as a pair candidate after IS only through the pair table above; otherwise it is unary here.
       return;
     }
-    if (type === 'n' && last >= 1 && (types[last] === 'o' || types[last] === 'i') && types[last - 1] === 'n' && ARITH.has(texts[last]!)) {
+    const lt = last >= 0 ? types[last] : undefined;
+    if (type === 'n' && last >= 1 && (lt === 'o' || lt === 'i' || lt === '/') && types[last - 1] === 'n' && ARITH.has(texts[last]!)) {
       types.pop();
       texts.pop();
       return;
@@ -195,7 +216,14 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       i += 2;
       continue;
     }
-    if (c === 0x23 || (c === 0x2d && c1 === 0x2d && (!opts.mysqlDashes || i + 2 >= n || isSpace(s.charCodeAt(i + 2))))) {
+    if (c === 0x2d && c1 === 0x2d && i + 2 < n && isAsciiLetter(s.charCodeAt(i + 2))) {
+      // "--option-name": a bareword in prose and command lines (not a comment, see dashComment).
+      i += 2;
+      while (i < n && (isWordChar(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2d)) i++;
+      f.push('w', '');
+      continue;
+    }
+    if (c === 0x23 || (c === 0x2d && c1 === 0x2d && dashComment(s, i + 2, opts.mysqlDashes))) {
       // "#" or "--": to the end of the line.
       const end = s.indexOf('\n', i);
       i = end < 0 ? n : end + 1;
@@ -313,11 +341,13 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
       }
       const op2 = op3.slice(0, 2);
       if (OPS2.has(op2)) {
-        f.push(op2 === '||' || op2 === '&&' ? '&' : 'o', op2);
+        f.push(op2 === '||' || op2 === '&&' ? '|' : 'o', op2);
         i += 2;
         continue;
       }
-      if (c !== 0x3a) f.push('o', s[i]!); // a lone ":" (JSON, times) is not an operator
+      // A lone ":" (JSON, times) is not an operator; "/" has its own class (paths, URLs, @scope/name in prose).
+      if (c === 0x2f) f.push('/', '/');
+      else if (c !== 0x3a) f.push('o', s[i]!);
       i++;
       continue;
     }

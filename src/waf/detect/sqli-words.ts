@@ -6,8 +6,9 @@
  *   f function (a known SQL function name directly followed by "(")
  *   E SELECT      X a strong statement head, only ever made by folding a pair (DROP TABLE, INSERT INTO, ...)
  *   U UNION       B clause keyword (ORDER BY, GROUP BY, HAVING, LIMIT, INTO OUTFILE)
+ *   | symbolic logic operator (|| &&; '&' in the rules matches both)
  *   K a statement-head keyword (DROP, INSERT, SET, EXEC, ...)   k other keyword   & logic operator (AND OR XOR && ||)   o symbolic operator   i word operator (LIKE, IN, IS...)
- *   c comment
+ *   c comment   / division (its own class: paths, URLs and scoped names in prose are full of it)
  *   ( ) , ;       punctuation
  */
 export type TokenType =
@@ -24,9 +25,11 @@ export type TokenType =
   | 'k'
   | 'K'
   | '&'
+  | '|'
   | 'o'
   | 'i'
   | 'c'
+  | '/'
   | '('
   | ')'
   | ','
@@ -42,7 +45,7 @@ function table(type: TokenType, words: string): [string, TokenType][] {
 /** Single words (upper-case) that are not barewords. */
 export const WORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>([
   ...table('E', 'SELECT'),
-  ...table('U', 'UNION EXCEPT INTERSECT'),
+  ...table('U', 'UNION'),
   ...table('B', 'HAVING LIMIT'),
   ...table('&', 'AND OR XOR'),
   ...table('i', 'LIKE ILIKE RLIKE REGEXP DIV MOD IN IS BETWEEN NOT SOUNDS GLOB MATCH NOTNULL ISNULL COLLATE'),
@@ -57,7 +60,7 @@ export const WORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>(
     `FROM WHERE AS TABLE INTO JOIN ON CASE WHEN THEN ELSE END DISTINCT TOP ALL ANY SOME EXISTS ASC DESC VALUES
      DELAY PROCEDURE BEGIN COMMIT ROLLBACK SHOW DESCRIBE OUTFILE DUMPFILE BINARY ORDER GROUP BY INNER OUTER LEFT
      RIGHT CROSS NATURAL STRAIGHT_JOIN USING ESCAPE OFFSET FETCH ROWNUM MYSQL DUAL CHARACTER CHARSET CONVERT CAST
-     LOCK UNLOCK RETURNING OPEN CLOSE CURSOR GOTO RETURN WHILE LOOP DBMS_PIPE UTL_HTTP UTL_INADDR`,
+     EXCEPT INTERSECT LOCK UNLOCK RETURNING OPEN CLOSE CURSOR GOTO RETURN WHILE LOOP DBMS_PIPE UTL_HTTP UTL_INADDR`,
   ),
 ]);
 

@@ -34,6 +34,7 @@ function ambiguousDashes(s: string): boolean {
 
 /**
  * Whitelist: shapes the rules accept that are common in benign text.
+ * - "s&s", "s&s)" and "s;" in the " reading: quoted words in prose.
  * - "sc" and "sowc" in the plain reading: a leading quoted string, (an operator and a word) and a trailing comment
  *   (a JSON part followed by a multipart boundary line).
  * - "s&s" in the plain reading: two quoted words joined by and/or ('a' and 'b').
@@ -42,10 +43,13 @@ function ambiguousDashes(s: string): boolean {
  */
 function benign(s: string, fp: string, quote: QuoteContext): boolean {
   // A value that is two quoted words joined by AND/OR ('a' and 'b'), read as plain SQL.
-  if (quote === 0 && fp === 's&s') return true;
+  if (quote === 0 && (fp === 's&s' || fp.startsWith('s&s)'))) return true;
   // A value that starts with a quoted string and ends in a comment ("{"a": 1}\n--boundary"): the breakout form
   // admin'-- is caught in the quote context, where the leading string is the closed one.
   if (quote === 0 && (fp === 'sc' || fp === 'sowc')) return true;
+  // Prose quotes with double quotes: '"A," or "B"', '"A" or "B") and', 'modified.";'. SQL strings are single-quoted
+  // (double quotes are identifiers outside MySQL), so these shapes count only in the ' reading.
+  if (quote === 34 && (fp === 's&s' || fp.startsWith('s&s)') || fp === 's;')) return true;
   if (fp === 'sc' && quote !== 0) {
     const hash = s.lastIndexOf('#');
     if (hash > 0 && s.indexOf('--') < 0 && s.indexOf('/*') < 0) {
