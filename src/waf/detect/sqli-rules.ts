@@ -37,7 +37,7 @@ const BREAKOUT = [
   's&(', // x' OR (1=1)
   's&E', // x' OR SELECT ...
   's&wO', 's&wc', 's&w;', 's&w)', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
-  'sOs', 'sOn&', 'sOnO', 'sOnc', 'sOn;', 'sOn)', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sO$', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
+  'sOs', 'sOn&', 'sOnO', 'sOnc', 'sOn;', 'sOn)', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
   'sowo', 'sow&', 's/wc', // x" | cmd % arg / x'/email-- (symbolic operators only: prose has "'Hello' in French is")
   'sF(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--

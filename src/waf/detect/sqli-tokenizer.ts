@@ -193,8 +193,8 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
     }
     const c1 = i + 1 < n ? s.charCodeAt(i + 1) : -1;
     // Comments.
-    if (c === 0x2f && c1 === 0x2a) {
-      // "/*"
+    if (c === 0x2f && c1 === 0x2a && !(i > 0 && s.charCodeAt(i - 1) === 0x2a)) {
+      // "/*" (but not the "/*" of a MIME range "*/*")
       if (i + 2 < n && s.charCodeAt(i + 2) === 0x21) {
         // "/*!" [version digits]: executable comment, tokenize its body.
         execComment = true;

@@ -35,27 +35,32 @@ function ambiguousDashes(s: string): boolean {
 /**
  * Whitelist: shapes the rules accept that are common in benign text.
  * - "s&s", "s&s)" and "s;" in the " reading: quoted words in prose.
- * - "sc" and "sowc" in the plain reading: a leading quoted string, (an operator and a word) and a trailing comment
+ * - "sc", "sowc" and "s;" in the plain reading: a leading quoted string, (an operator and a word) and a trailing comment
  *   (a JSON part followed by a multipart boundary line).
  * - "s&s" in the plain reading: two quoted words joined by and/or ('a' and 'b').
- * - "sc" from a lone trailing `#...` after a closing quote whose comment is a plain word or number (`'tag' #1`):
- *   hashtags and issue numbers, not a query cut-off. `--` and `/*` stay suspicious.
+ * - a trailing `#...` comment in a quote reading when the quote comes back after the "#" (`'#hash'`, `"/foo#1"`:
+ *   a quoted token with a "#" in it), and "sc" when the "#" does not directly follow the closing quote
+ *   (`'tag' x #1`: hashtags, issue numbers). `--` and `/*` stay suspicious.
  */
 function benign(s: string, fp: string, quote: QuoteContext): boolean {
   // A value that is two quoted words joined by AND/OR ('a' and 'b'), read as plain SQL.
   if (quote === 0 && (fp === 's&s' || fp.startsWith('s&s)'))) return true;
   // A value that starts with a quoted string and ends in a comment ("{"a": 1}\n--boundary"): the breakout form
   // admin'-- is caught in the quote context, where the leading string is the closed one.
-  if (quote === 0 && (fp === 'sc' || fp === 'sowc')) return true;
+  if (quote === 0 && (fp === 'sc' || fp === 'sowc' || fp === 's;')) return true;
   // Prose quotes with double quotes: '"A," or "B"', '"A" or "B") and', 'modified.";'. SQL strings are single-quoted
   // (double quotes are identifiers outside MySQL), so these shapes count only in the ' reading.
   if (quote === 34 && (fp === 's&s' || fp.startsWith('s&s)') || fp === 's;')) return true;
-  if (fp === 'sc' && quote !== 0) {
+  if (quote !== 0 && fp.endsWith('c')) {
     const hash = s.lastIndexOf('#');
     if (hash > 0 && s.indexOf('--') < 0 && s.indexOf('/*') < 0) {
-      const before = s.slice(0, hash).trimEnd();
-      const closes = before.length > 0 && before.charCodeAt(before.length - 1) === quote;
-      if (!closes) return true;
+      // '#hash', "/foo#1": a quoted token with a "#" inside (the quote comes back after it).
+      if (s.indexOf(String.fromCharCode(quote), hash) > 0) return true;
+      if (fp === 'sc') {
+        const before = s.slice(0, hash).trimEnd();
+        const closes = before.length > 0 && before.charCodeAt(before.length - 1) === quote;
+        if (!closes) return true;
+      }
     }
   }
   return false;
