@@ -35,7 +35,7 @@ import { CertService } from './control/services/certs.ts';
 import { ZoneResourceService } from './control/services/zone-resources.ts';
 import { ACCESS_RULES, FIREWALL_RULES, RATE_LIMIT_RULES } from './control/services/rule-kinds.ts';
 import { registerResourceRoutes } from './control/api/routes/rules.ts';
-import { requestPhases } from './edge/phases/index.ts';
+import { createRequestPhases } from './edge/phases/index.ts';
 import { createLocalState } from './state/index.ts';
 import type { LocalState } from './state/index.ts';
 
@@ -126,7 +126,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     for (const w of live.values()) w.worker.send({ t: 'snapshot', version, docs } satisfies ToWorker);
   };
   const publisher = new Publisher(store, push);
-  const publish = (): Promise<void> => publisher.publish();
+  // a write through the API answers once every worker serves it (read-your-writes), or after 2 s at most
+  const publish = async (): Promise<void> => {
+    await publisher.publish();
+    if (live.size > 0) await waitForVersion(publisher.lastVersion, 2000).catch((e: Error) => logger.warn({ err: e.message }, 'workers slow to apply config'));
+  };
   const certs = new CertService(store, publish, (h) => selfSignedCertificate(h));
   const defaultDoc = await certs.ensure('default', 'default-cert');
   const defaultCert: PemPair = { cert: defaultDoc.cert, key: defaultDoc.key };
@@ -148,11 +152,12 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const init = (): WorkerInit => ({ state: stateOpt, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
 
   let localState: LocalState | undefined;
+  let phaseSet: { close(): Promise<void> } | undefined;
   if (inProcess) {
     localState = createLocalState({ kind: 'memory' });
     const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
     edge = new EdgeServer({
-      requestPhases: requestPhases({ logger, metrics, counters: localState.counters, kv: localState.kv, now: Date.now }),
+      requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics)).phases,
       http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics,
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),
     });
@@ -201,7 +206,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await Promise.all(Array.from({ length: workers - 1 }, () => fork()));
   }
 
-  const waitForVersion = (version: number, timeoutMs = 5000): Promise<void> => new Promise((res, rej) => {
+  function waitForVersion(version: number, timeoutMs = 5000): Promise<void> {
+    return new Promise((res, rej) => {
     const check = (): boolean => {
       const ok = inProcess ? (edge?.snapshot.version ?? 0) >= version : [...live.values()].every((w) => w.version >= version);
       if (ok) { versionWaiters.delete(done); clearTimeout(t); res(); }
@@ -211,7 +217,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const t = setTimeout(() => { versionWaiters.delete(done); rej(new Error(`config version ${version} not applied within ${timeoutMs} ms`)); }, timeoutMs);
     versionWaiters.add(done);
     check();
-  });
+    });
+  }
 
   /** Rolling restart: a new worker is serving before an old one stops taking connections and drains. */
   const restartWorkers = async (): Promise<void> => {
@@ -287,6 +294,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       w.worker.send({ t: 'shutdown' } satisfies ToWorker);
       setTimeout(() => { w.worker.kill('SIGKILL'); r(); }, 35_000).unref();
     })));
+    await phaseSet?.close();
     await localState?.close();
     await store.close();
   };

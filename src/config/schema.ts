@@ -42,7 +42,7 @@ export const OriginSchema = z.object({
 }).strict();
 
 export const HealthCheckSchema = z.object({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(false).describe('active checks are opt-in (setting a path through the CLI turns them on); passive checks always run'),
   path: z.string().startsWith('/').default('/'),
   interval: z.number().min(1).max(3600).default(10).describe('seconds between active checks'),
   timeout: z.number().min(0.1).max(60).default(3).describe('seconds before a check counts as failed'),

@@ -21,7 +21,7 @@ import type { ErrorDef } from './errors/codes.ts';
 import { renderError } from './errors/page.ts';
 import { RequestContext } from './pipeline/context.ts';
 import type { EdgeRequest, EdgeResponse } from './pipeline/context.ts';
-import type { Phase, Verdict } from './pipeline/phase.ts';
+import type { Verdict } from './pipeline/phase.ts';
 import { runLog, runRequest } from './pipeline/run.ts';
 import type { Pipeline } from './pipeline/run.ts';
 import { createOriginPhase } from './phases/origin/index.ts';
@@ -34,6 +34,9 @@ import type { CertSource } from './tls/sni.ts';
 import type { PemPair } from './tls/self-signed.ts';
 import { nextRay } from './ray.ts';
 import { SECURITY_PHASES } from './phases/access-rules/index.ts';
+import { VERIFY_PATH } from './phases/challenge/index.ts';
+import type { ChallengePhase } from './phases/challenge/index.ts';
+import type { RequestPhases } from './phases/index.ts';
 
 export interface EdgeOptions {
   readonly http?: { host: string; port: number } | undefined;
@@ -45,8 +48,8 @@ export interface EdgeOptions {
   readonly nodeId: string;
   readonly defaultCert: PemPair;
   readonly certSource: CertSource;
-  /** Request phases before the origin, in the fixed order of run.ts (added by later features). */
-  readonly requestPhases?: readonly Phase[];
+  /** Request phases before the origin, in the fixed order of run.ts, and the challenge phase among them. */
+  readonly requestPhases?: RequestPhases;
 }
 
 const DEF_BY_CODE = new Map<string, ErrorDef>(Object.values(ERRORS).map((d) => [d.code, d]));
@@ -66,6 +69,7 @@ export class EdgeServer {
   readonly #pipeline: Pipeline;
   readonly #upgradePipeline: Pipeline;
   readonly #sni: SniResolver;
+  readonly #challenge: ChallengePhase | undefined;
   #http: HttpServer | undefined;
   #https: Http2SecureServer | undefined;
   #inflight = 0;
@@ -75,13 +79,15 @@ export class EdgeServer {
 
   constructor(opts: EdgeOptions) {
     this.#opts = opts;
-    const log = createLogPhase({ accessLog: opts.accessLog, metrics: opts.metrics, nodeId: opts.nodeId });
-    const request = opts.requestPhases ?? [];
-    this.#pipeline = { request, origin: createOriginPhase({ pools: this.pools, health: this.health, metrics: opts.metrics }), log: [log] };
+    const logPhase = createLogPhase({ accessLog: opts.accessLog, metrics: opts.metrics, nodeId: opts.nodeId });
+    const request = opts.requestPhases?.phases ?? [];
+    this.#challenge = opts.requestPhases?.challenge;
+    const log = [...request.filter((p) => p.onLog !== undefined), logPhase];
+    this.#pipeline = { request, challenge: this.#challenge, origin: createOriginPhase({ pools: this.pools, health: this.health, metrics: opts.metrics }), log };
     this.#upgradePipeline = {
-      request,
+      request, challenge: this.#challenge,
       origin: createTunnelPhase({ health: this.health }, (ctx) => ctx.notes.get(UPGRADE_SOCKET) as { socket: Socket; head: Buffer }),
-      log: [log],
+      log,
     };
     this.#sni = new SniResolver(opts.defaultCert, opts.certSource, () => this.#snapshot, (host, err) => {
       opts.logger.warn({ host, err: (err as Error).message }, 'certificate for SNI name failed; serving the default');
@@ -168,6 +174,10 @@ export class EdgeServer {
     if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
     ctx.zone = zone;
     if (zone.settings.paused) ctx.addSkip(SECURITY_PHASES);
+    if (this.#challenge !== undefined && req.method === 'POST' && (req.url === VERIFY_PATH || req.url?.startsWith(VERIFY_PATH + '?'))) {
+      this.#challenge.verify(ctx).then((v) => { ctx.final = { phase: 'challenge', verdict: v }; this.#answer(ctx, v); }, (e: unknown) => this.#fault(ctx, e));
+      return;
+    }
     try {
       const r = runRequest(ctx, this.#pipeline, this.#answer);
       if (r !== undefined) r.catch((e: unknown) => this.#fault(ctx, e));

@@ -10,7 +10,7 @@ import { createEdgeMetrics, promClient } from '../telemetry/metrics.ts';
 import { EdgeServer } from './edge-server.ts';
 import type { FromWorker, ToWorker } from './ipc.ts';
 import type { PemPair } from './tls/self-signed.ts';
-import { requestPhases } from './phases/index.ts';
+import { createRequestPhases } from './phases/index.ts';
 import { createLocalState } from '../state/index.ts';
 
 enableSafeRegex();
@@ -51,7 +51,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   const state = createLocalState(i.state);
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
-    requestPhases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now }),
+    requestPhases: (await createRequestPhases(state, logger, metrics)).phases,
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;

@@ -79,7 +79,7 @@ test('active health checks take a failing origin out of the pool and put it back
   });
   const good = await startOrigin('127.0.0.1', (req, res) => { res.writeHead(200, { 'x-who': 'good' }); res.end('good'); });
   try {
-    await node.addZone('health.test', [sick.address, good.address], { pool: { health_check: { path: '/healthz', interval: 1, timeout: 1, unhealthy_threshold: 1, healthy_threshold: 1 } } });
+    await node.addZone('health.test', [sick.address, good.address], { pool: { health_check: { enabled: true, path: '/healthz', interval: 1, timeout: 1, unhealthy_threshold: 1, healthy_threshold: 1 } } });
     healthy = false;
     await waitUntil(async () => {
       const who = new Set<string>();

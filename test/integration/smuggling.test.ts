@@ -10,6 +10,8 @@ import type { TestNode } from '../helpers/node.ts';
 import { startOrigin } from '../helpers/origin.ts';
 import type { TestOrigin } from '../helpers/origin.ts';
 import { rawExchange } from '../helpers/raw.ts';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 let node: TestNode;
 let origin: TestOrigin;
@@ -378,6 +380,77 @@ test('a POST with Content-Length then a GET, pipelined: both served with the rig
   assert.equal(a.bodyLength, 5);
   assert.equal(b.url, '/pipe-after');
   assert.equal(b.method, 'GET');
+});
+
+test('HEAD then GET pipelined: the HEAD answer has no body and the GET answer follows intact', async () => {
+  const r = await rawExchange(node.httpPort!, `HEAD /head-first?size=100 HTTP/1.1\r\n${H}\r\nGET /after-head HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+  const text = r.raw.toString('latin1');
+  assert.equal(text.match(/HTTP\/1\.1 200 /g)?.length, 2, text.slice(0, 300));
+  const second = text.slice(text.indexOf('HTTP/1.1 200 ', 1));
+  assert.match(second, /"url":"\/after-head"/);
+  // the HEAD answer's head is followed directly by the next status line: no body bytes in between
+  assert.ok(text.slice(0, text.indexOf('HTTP/1.1 200 ', 1)).endsWith('\r\n\r\n'));
+});
+
+test('a header value with obs-text bytes (0x80-0xFF) is valid and passes through unchanged', async () => {
+  const r = await rawExchange(node.httpPort!, Buffer.from(`GET /obs-text HTTP/1.1\r\n${H}X-Name: caf\xe9\r\nConnection: close\r\n\r\n`, 'latin1'));
+  assert.equal(r.responses[0]?.status, 200);
+  const seen = origin.seen.find((x) => x.url === '/obs-text');
+  assert.ok(seen);
+  assert.equal(Buffer.from(String(seen.headers['x-name']), 'latin1').toString('hex'), Buffer.from('caf\xe9', 'latin1').toString('hex'));
+});
+
+// ---- client-caused failures must not count against the origin ----
+
+test('client-caused 502s do not mark healthy origins down (traffic keeps alternating between two origins)', {
+  todo: 'BUG: requests the edge cannot forward for reasons of the client ("OPTIONS *", "Expect: 100-continue": undici refuses them) are reported as passive origin failures; 6 such requests mark both origins of a 2-origin zone down for 10 s and all traffic then goes to the first origin (any client can steer or degrade a zone\'s load balancing) vs not counted against origin health (and not answered as origin failures)',
+}, async () => {
+  const a = await startOrigin();
+  const b = await startOrigin();
+  try {
+    await node.addZone('pair.test', [a.address, b.address]);
+    for (let i = 0; i < 6; i++) await rawExchange(node.httpPort!, `OPTIONS * HTTP/1.1\r\nHost: pair.test\r\nConnection: close\r\n\r\n`);
+    for (let i = 0; i < 4; i++) assert.equal((await node.get('pair.test', '/balance')).status, 200);
+    assert.ok(a.hits('/balance') >= 1 && b.hits('/balance') >= 1, `a=${a.hits('/balance')} b=${b.hits('/balance')}`);
+  } finally { await a.close(); await b.close(); }
+});
+
+// ---- the origin's side: malformed responses are not relayed ----
+
+test('malformed origin responses are answered 502 origin.bad_response, extra bytes are dropped, short bodies abort', async () => {
+  const bad = createNetServer((sock) => {
+    let buf = '';
+    sock.on('error', () => {});
+    sock.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      if (!buf.includes('\r\n\r\n')) return;
+      const path = buf.split(' ')[1] ?? '';
+      const answers: Record<string, string> = {
+        '/o-dupcl': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhelloxx',
+        '/o-clte': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+        '/o-nul': 'HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\nok',
+        '/o-split': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil',
+        '/o-short': 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello',
+      };
+      sock.end(answers[path] ?? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  await new Promise<void>((r) => bad.listen(0, '127.0.0.1', () => r()));
+  try {
+    await node.addZone('badorigin.test', [`127.0.0.1:${(bad.address() as AddressInfo).port}`]);
+    for (const p of ['/o-dupcl', '/o-clte', '/o-nul']) {
+      const r = await rawExchange(node.httpPort!, `GET ${p} HTTP/1.1\r\nHost: badorigin.test\r\nAccept: application/json\r\nConnection: close\r\n\r\n`);
+      assert.equal(r.responses[0]?.status, 502, p);
+      assert.equal((JSON.parse(r.responses[0]!.body.toString('utf8')) as { errors: Array<{ error: string }> }).errors[0]?.error, 'origin.bad_response', p);
+    }
+    const split = await rawExchange(node.httpPort!, `GET /o-split HTTP/1.1\r\nHost: badorigin.test\r\nConnection: close\r\n\r\n`);
+    assert.equal(split.responses.length, 1);
+    assert.equal(split.responses[0]!.body.toString(), 'hello');
+    assert.ok(!split.raw.includes('evil'));
+    const short = await rawExchange(node.httpPort!, `GET /o-short HTTP/1.1\r\nHost: badorigin.test\r\nConnection: close\r\n\r\n`);
+    assert.equal(short.closed, true);
+    assert.equal(short.responses.length, 0, 'a truncated body is not turned into a complete response');
+  } finally { await new Promise<void>((r) => bad.close(() => r())); }
 });
 
 test('after everything: the origin never saw any refused or smuggled request', async () => {

@@ -4,11 +4,13 @@
  *   routing (Host/SNI → zone snapshot; unknown host answered before any phase)
  *   → [request phases, added by the issues that give them something to do:
  *      access-rules → reputation → firewall-rules → rate-limit → waf → challenge → cache]
+ *   (/.rampart/* paths, e.g. the challenge's verify endpoint, are answered by their owner before any phase)
  *   → origin (proxy to the pool: failover, 502/504 pages)
  *   → log (always)
  *
- * A synchronous verdict skips the await. A non-continue verdict ends the request side: the edge answers it
- * (block page, challenge, drop) and the log phase still runs.
+ * A synchronous verdict skips the await. A `challenge` verdict goes through the challenge phase: a valid
+ * clearance continues, otherwise the challenge is served. Any other non-continue verdict ends the request side:
+ * the edge answers it (block page, 429, drop) and the log phase still runs.
  */
 import type { RequestContext } from './context.ts';
 import type { Phase, Verdict } from './phase.ts';
@@ -16,6 +18,8 @@ import type { Phase, Verdict } from './phase.ts';
 export interface Pipeline {
   /** Phases that run before the origin, in order. */
   readonly request: readonly Phase[];
+  /** Serves a `challenge` verdict of an earlier phase unless the client holds a clearance (then: continue). */
+  readonly challenge?: { onChallenge(ctx: RequestContext, v: Extract<Verdict, { kind: 'challenge' }>): Verdict } | undefined;
   /** The origin phase: proxies and answers; resolves when the response has been handed to the client. */
   readonly origin: Phase;
   /** Phases with onLog, run once the exchange is over. */
@@ -32,8 +36,9 @@ export function runRequest(ctx: RequestContext, p: Pipeline, answer: Answer): vo
   const phases = p.request;
   for (let i = 0; i < phases.length; i++) {
     const ph = phases[i]!;
-    const v = ph.onRequest!(ctx);
+    let v = ph.onRequest!(ctx);
     if (v instanceof Promise) return continueAsync(ctx, p, answer, i, v);
+    if (v.kind === 'challenge' && p.challenge !== undefined) v = p.challenge.onChallenge(ctx, v);
     if (v.kind !== 'continue') { stop(ctx, ph, v, answer); return; }
   }
   return runOrigin(ctx, p, answer);
@@ -44,6 +49,7 @@ async function continueAsync(ctx: RequestContext, p: Pipeline, answer: Answer, i
   let v = await pending;
   for (;;) {
     const ph = phases[i]!;
+    if (v.kind === 'challenge' && p.challenge !== undefined) v = p.challenge.onChallenge(ctx, v);
     if (v.kind !== 'continue') { stop(ctx, ph, v, answer); return; }
     i++;
     if (i >= phases.length) break;
