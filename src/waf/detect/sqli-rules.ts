@@ -17,9 +17,9 @@
 const MACROS: Readonly<Record<string, string>> = {
   V: 'snwv',
   L: 'snv',
-  O: 'oi',
-  T: '$&oic;),',
-  C: '$oic;),',
+  O: 'o=i',
+  T: '$&o=ic;),',
+  C: '$o=ic;),',
   f: 'fF',
   '&': '&|',
 };
@@ -38,13 +38,13 @@ const BREAKOUT = [
   's&E', // x' OR SELECT ...
   's&wO', 's&wc', 's&w;', 's&w)', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
   'sOs', 'sOn&', 'sOnO', 'sOnc', 'sOn;', 'sOn)', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
-  'sowo', 'sow&', 's/wc', // x" | cmd % arg / x'/email-- (symbolic operators only: prose has "'Hello' in French is")
+  'sowo', 'sow&', // x" | cmd % arg (not comparisons: '<b>text</b>') (symbolic operators only: prose has "'Hello' in French is")
   'sF(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
   's&c', // a'or?--
   's;$', 's;E', 's;X', 's;K', 's;c', 's;f', 's;U', 's;(', // x'; DROP TABLE ...
-  's)&L', 's)&(', 's)&f', 's)&wO', 's)U', 's)B', 's)X', 's)c', 's);', 's)o', 's)iL', 's)i(', 's)E', // x') OR ('1'='1
-  's))&L', 's))&(', 's))&f', 's))&wO', 's))U', 's))c', 's));', 's))o', 's))B', 's)))&', 's)))U', 's)))c', 's)));',
+  's)&L', 's)&(', 's)&f', 's)&wO', 's)U', 's)B', 's)X', 's)c', 's);', 's)o', 's)=', 's)iL', 's)i(', 's)E', // x') OR ('1'='1
+  's))&L', 's))&(', 's))&f', 's))&wO', 's))U', 's))c', 's));', 's))o', 's))=', 's))B', 's)))&', 's)))U', 's)))c', 's)));',
   'sE(', 'sEo', 'sEn', 'sEf', // x' SELECT 1
 ];
 
@@ -70,7 +70,7 @@ const NUMERIC = [
  * with words, not with an operand and a comparison.
  */
 const CLAUSE_TAIL = [
-  '&LO', '&wOL', '&wo$', '&wO(', '|wO', '|(w', '|(n', '&(LO', '&(wO', '&((', '&(E', '&(f(', '&f(', '&E', '&U', '&X',
+  '&LO', '&wOL', '&wo$', '&w=$', '&w==', '&wO(', '|wO', '|(w', '|(n', '&(LO', '&(wO', '&((', '&(E', '&(f(', '&f(', '&E', '&U', '&X',
 ];
 
 /** Values that are a whole SQL expression or statement (function calls, SELECT, variables). */
@@ -165,7 +165,7 @@ export function matchesRules(fp: string): boolean {
 }
 
 /** Token classes that count as SQL in a MySQL executable comment (`/*!50000UNION*\/`). */
-const CODE_CLASSES = 'EXUBkK&o;fF';
+const CODE_CLASSES = 'EXUBkK&o=;fF';
 
 /**
  * Special case for comment-based evasion: an executable comment, or a block comment glued between words

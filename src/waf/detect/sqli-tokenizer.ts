@@ -44,7 +44,7 @@ const SET_OPERATORS = new Set(['EXCEPT', 'INTERSECT', 'MINUS']);
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'DIV', 'MOD']);
 const UNARY = new Set(['+', '-', '~', '!', 'NOT']);
 /** After these classes an operand is expected, so a following + - ~ ! NOT is unary. */
-const EXPECTS_OPERAND = new Set<TokenType>(['o', '/', 'i', '&', '|', '(', ',', ';', 'E', 'X', 'k', 'K', 'U', 'B']);
+const EXPECTS_OPERAND = new Set<TokenType>(['o', '=', '/', 'i', '&', '|', '(', ',', ';', 'E', 'X', 'k', 'K', 'U', 'B']);
 const MAX_KEYWORD_LEN = 40;
 
 function isSpace(c: number): boolean {
@@ -97,6 +97,12 @@ function dashComment(s: string, at: number, mysql: boolean): boolean {
   const c = s.charCodeAt(at);
   if (isSpace(c)) return true;
   if (mysql) return false;
+  if (c === 0x2d) {
+    // "-----BEGIN", "---x": a separator line, not a comment.
+    let j = at;
+    while (j < s.length && s.charCodeAt(j) === 0x2d) j++;
+    return j >= s.length || !isWordChar(s.charCodeAt(j));
+  }
   return !isAsciiLetter(c);
 }
 
@@ -163,10 +169,12 @@ class Folder {
 }
 
 const OPS3 = new Set(['<=>', '->>']);
+/** Comparison operators: class "=" (the others are "o"). */
+const COMPARISONS = new Set(['<=', '>=', '<>', '!=', '!<', '!>', '==']);
 /** First characters of operators (ASCII), as a lookup table. */
 const OP_START = new Uint8Array(128);
 for (const ch of '=<>+-*/%^|&~!:') OP_START[ch.charCodeAt(0)] = 1;
-const OPS2 = new Set(['<=', '>=', '<>', '!=', ':=', '<<', '>>', '!<', '!>', '->', '::', '||', '&&']);
+const OPS2 = new Set(['<=', '>=', '<>', '!=', ':=', '<<', '>>', '!<', '!>', '->', '::', '||', '&&', '==']);
 
 /** Tokenize and fold `s`; see the file comment. */
 export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
@@ -335,18 +343,19 @@ export function tokenize(s: string, opts: TokenizeOptions): Fingerprint {
     if (c < 128 && OP_START[c] === 1) {
       const op3 = s.slice(i, i + 3);
       if (OPS3.has(op3)) {
-        f.push('o', op3);
+        f.push(op3 === '<=>' ? '=' : 'o', op3);
         i += 3;
         continue;
       }
       const op2 = op3.slice(0, 2);
       if (OPS2.has(op2)) {
-        f.push(op2 === '||' || op2 === '&&' ? '|' : 'o', op2);
+        f.push(op2 === '||' || op2 === '&&' ? '|' : COMPARISONS.has(op2) ? '=' : 'o', op2);
         i += 2;
         continue;
       }
       // A lone ":" (JSON, times) is not an operator; "/" has its own class (paths, URLs, @scope/name in prose).
       if (c === 0x2f) f.push('/', '/');
+      else if (c === 0x3d || c === 0x3c || c === 0x3e) f.push('=', s[i]!);
       else if (c !== 0x3a) f.push('o', s[i]!);
       i++;
       continue;

@@ -7,7 +7,8 @@
  *   E SELECT      X a strong statement head, only ever made by folding a pair (DROP TABLE, INSERT INTO, ...)
  *   U UNION       B clause keyword (ORDER BY, GROUP BY, HAVING, LIMIT, INTO OUTFILE)
  *   | symbolic logic operator (|| &&; '&' in the rules matches both)
- *   K a statement-head keyword (DROP, INSERT, SET, EXEC, ...)   k other keyword   & logic operator (AND OR XOR && ||)   o symbolic operator   i word operator (LIKE, IN, IS...)
+ *   K a statement-head keyword (DROP, INSERT, SET, EXEC, ...)   k other keyword   & logic operator (AND OR XOR && ||)   = comparison (= < > <= >= <> != <=>)   o other symbolic operator
+ *   i word operator (LIKE, IN, IS...)
  *   c comment   / division (its own class: paths, URLs and scoped names in prose are full of it)
  *   ( ) , ;       punctuation
  */
@@ -27,6 +28,7 @@ export type TokenType =
   | '&'
   | '|'
   | 'o'
+  | '='
   | 'i'
   | 'c'
   | '/'

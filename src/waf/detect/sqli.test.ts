@@ -16,8 +16,8 @@ const plain = { quote: 0, mysqlDashes: false } as const;
 const single = { quote: 39, mysqlDashes: false } as const;
 
 test('tokenizer: classes and folds', () => {
-  assert.equal(tokenize('1234 OR 1=1', plain).fp, 'n&non');
-  assert.equal(tokenize("-1839' or '1'='1", single).fp, 's&sos');
+  assert.equal(tokenize('1234 OR 1=1', plain).fp, 'n&n=n');
+  assert.equal(tokenize("-1839' or '1'='1", single).fp, 's&s=s');
   assert.equal(tokenize('1 + 1', plain).fp, 'n');
   assert.equal(tokenize('-1 or -1', plain).fp, 'n&n');
   assert.equal(tokenize('x UNION ALL SELECT', plain).fp, 'wUE');
@@ -55,12 +55,12 @@ test('tokenizer: comments', () => {
 
 test('tokenizer: the first five tokens only, on any length', () => {
   const long = '1 or 1=1 ' + 'and 2=2 '.repeat(10000);
-  assert.equal(tokenize(long, plain).fp, 'n&non');
+  assert.equal(tokenize(long, plain).fp, 'n&n=n');
   assert.equal(tokenize("'".repeat(50001), single).fp.length <= 5, true);
 });
 
 test('rules: anchored and floating patterns', () => {
-  assert.equal(matchesRules('n&non'), true);
+  assert.equal(matchesRules('n&n=n'), true);
   assert.equal(matchesRules('wUEn'), true);
   assert.equal(matchesRules('wUEww'), false);
   assert.equal(matchesRules('sw&w'), false);
@@ -80,7 +80,7 @@ test('negative vectors are clean', () => {
 });
 
 test('fingerprint is returned', () => {
-  assert.deepEqual(detectSqli('1 OR 1=1'), { isSqli: true, fingerprint: 'n&non' });
+  assert.deepEqual(detectSqli('1 OR 1=1'), { isSqli: true, fingerprint: 'n&n=n' });
   assert.deepEqual(detectSqli('hello world'), { isSqli: false, fingerprint: 'ww' });
 });
 
