@@ -76,7 +76,7 @@ const CLAUSE_TAIL = [
 /** Values that are a whole SQL expression or statement (function calls, SELECT, variables). */
 const EXPRESSION = [
   'F(n)', 'F(n,', 'F(nn', 'F(s', 'F(v', 'F(E', 'F(f', 'F((', 'F(w(', // sleep(5), char(65), extractvalue(...)
-  'f(E', 'f(f(', 'f((', 'f(v', 'f(nO', // count((select ...)), exec (@x), if(1=1,...
+  'f(E', 'f(f(', 'f(v', 'f(nO', // count((select ...)), exec (@x), if(1=1,...
   'Eo$', 'Eoo', 'Eon', 'Eo(', 'En', 'Ef(', 'Ev', 'Es$', 'Es,', 'E(E', 'E(f', 'E(n', 'E(v', // SELECT * / SELECT 1 / SELECT @@version
   'X$', 'Xs', 'Xn', 'Xv', 'X(', 'Xc', 'X;', // DECLARE @x / EXEC xp_cmdshell / WAITFOR DELAY '0:0:5'
   'Bf(', 'BnO', // ORDER BY if(1=1,1,sleep(1)) / HAVING COUNT(x) > 5 / HAVING 1=
