@@ -387,3 +387,16 @@ test('HTTP/2 OPTIONS with :path "*" is not blamed on the origin', {
     assert.ok([200, 204, 501].includes(r.status), `status ${r.status}`);
   } finally { await s.close(); }
 });
+
+test('random names under a wildcard alias do not each mint, store and publish a certificate', {
+  todo: 'BUG: every new SNI name matching a wildcard alias (r0.shop.test, r1.shop.test, ...) makes CertService generate a self-signed certificate for that exact name, insert it in the config store and publish a new snapshot: 10 handshakes with random names = 10 certificates and config_version +10, so any client can grow the store and force snapshot rebuilds without limit vs one certificate for *.shop.test (or no store write/publish driven by client-chosen names)',
+}, async () => {
+  await node.addZone('wild.test', [origin.address], { aliases: ['*.wild.test'] });
+  const version = async (): Promise<number> => (await node.api<{ config_version: number }>('GET', '/client/v4/system/status')).json.result.config_version;
+  const v0 = await version();
+  const fps = new Set<string>();
+  for (let i = 0; i < 10; i++) fps.add((await tlsPeer(node.httpsPort!, `r${i}.wild.test`)).fingerprint);
+  const v1 = await version();
+  assert.ok(v1 - v0 <= 1, `config_version went from ${v0} to ${v1}`);
+  assert.equal(fps.size, 1, `${fps.size} distinct certificates`);
+});
