@@ -128,7 +128,7 @@ class Folder {
     if (last >= 0) {
       const lt = types[last]!;
       const ltext = texts[last]!;
-      // Keyword pairs, DECLARE/SET @var and EXEC procedure fold into one token.
+      // Keyword pairs, DECLARE @var and EXEC procedure fold into one token.
       if (ltext !== '' && lt !== 's' && lt !== 'n') {
         let pair: TokenType | undefined;
         if (type === 'v') pair = VARIABLE_STATEMENTS.has(ltext) ? 'X' : undefined;

@@ -79,6 +79,11 @@ test('negative vectors are clean', () => {
   assert.deepEqual(flagged, []);
 });
 
+test('empty and whitespace-only values', () => {
+  assert.deepEqual(detectSqli(''), { isSqli: false, fingerprint: '' });
+  assert.deepEqual(detectSqli('   \n\t'), { isSqli: false, fingerprint: '' });
+});
+
 test('fingerprint is returned', () => {
   assert.deepEqual(detectSqli('1 OR 1=1'), { isSqli: true, fingerprint: 'n&n=n' });
   assert.deepEqual(detectSqli('hello world'), { isSqli: false, fingerprint: 'ww' });

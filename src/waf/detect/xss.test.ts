@@ -41,6 +41,10 @@ test('benign corpus: few false positives', () => {
   assert.deepEqual(fp, ['<meta>data']);
 });
 
+test('empty value', () => {
+  assert.equal(detectXss(''), false);
+});
+
 test('long and unterminated inputs finish', () => {
   assert.equal(detectXss('<a x="'.repeat(20000)), false);
   assert.equal(detectXss('<!--'.repeat(20000)), false);
