@@ -8,11 +8,11 @@ export const regexStats = { linear: 0, backtracking: 0, backtrackingPatterns: []
 /**
  * Which engine rule regexes prefer: 'linear' (V8's automaton engine; case-insensitivity folded into the pattern;
  * no input can make a regex super-linear) or 'backtrack' (irregexp, several times faster on the CRS, safety from the
- * RE2-compatible CRS patterns plus the per-transaction budget). Default from RAMPART_WAF_REGEX, else 'backtrack'.
+ * RE2-compatible CRS patterns plus the per-transaction budget — NOT enough: 8 KiB of spaces took 63 s). Default from RAMPART_WAF_REGEX, else 'linear'.
  * See docs/rationale.md for the measurements.
  */
 export type RegexMode = 'linear' | 'backtrack';
-let mode: RegexMode = process.env['RAMPART_WAF_REGEX'] === 'linear' ? 'linear' : 'backtrack';
+let mode: RegexMode = process.env['RAMPART_WAF_REGEX'] === 'backtrack' ? 'backtrack' : 'linear';
 
 /** Set the engine for regexes compiled from now on (rulesets already built keep theirs). */
 export function setRuleRegexMode(m: RegexMode): void { mode = m; }
