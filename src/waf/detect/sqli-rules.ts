@@ -6,8 +6,10 @@
  *
  *   - an anchored pattern must match the start of the fingerprint; a pattern starting with "*" may match anywhere;
  *   - "$" matches the end of the fingerprint;
- *   - "V" is any operand (s n w v), "L" a literal operand (s n v), "T" anything that can end an expression
- *     tail ($ & o c ; ) ,), "f" any function (f F), "F" an attack-only function.
+ *   - macros: "V" any operand (s n w v), "L" a literal operand (s n v), "O" any operator (o = i), "T" what may
+ *     follow an operand in an expression ($ & | o = i c ; ) ,), "C" the same without logic operators, "f" any
+ *     function (f F; "F" alone is an attack-only function), "&" any logic operator (& |).
+ *   - other characters are token classes (see sqli-words.ts).
  *
  * They are grouped by the injection they describe; every group names the shape it catches and why the benign
  * shapes next to it do not match. Everything is expanded at load time into two tries, so a check is a walk of at
@@ -18,7 +20,7 @@ const MACROS: Readonly<Record<string, string>> = {
   V: 'snwv',
   L: 'snv',
   O: 'o=i',
-  T: '$&o=ic;),',
+  T: '$&|o=ic;),',
   C: '$o=ic;),',
   f: 'fF',
   '&': '&|',
@@ -38,7 +40,7 @@ const BREAKOUT = [
   's&E', // x' OR SELECT ...
   's&wO', 's&wc', 's&w;', 's&w)', 's&w(', // x' OR col=1 / x' OR col-- / x' OR json(id)
   'sOs', 'sOn&', 'sOnO', 'sOnc', 'sOn;', 'sOn)', 'sOv', 'sOf(', 'sO(', 'sOE', 'sOc', 'sOwc', 'sok', // x'='x / x'-1 / x' LIKE 'a / x' NOTNULL--
-  'sowo', 'sow&', // x" | cmd % arg (not comparisons: '<b>text</b>') (symbolic operators only: prose has "'Hello' in French is")
+  'sowo', 'sow&', // x" | cmd % arg (not comparisons: '<b>x</b>'; not word operators: "'Hello' in French is")
   'sF(', // x" sleep(10) "
   'sUE', 'sU(', 'sB', 'sX', 'sc', // x' UNION SELECT / x' ORDER BY / x' WAITFOR DELAY / admin'--
   's&c', // a'or?--
