@@ -38,6 +38,9 @@ import { registerResourceRoutes } from './control/api/routes/rules.ts';
 import { createRequestPhases } from './edge/phases/index.ts';
 import { createLocalState } from './state/index.ts';
 import type { LocalState } from './state/index.ts';
+import { SqliteSecurityEventStore } from './state/sqlite/security-events.ts';
+import { SecurityEventRecorder } from './edge/events.ts';
+import { registerSecurityRoutes } from './control/api/routes/security.ts';
 
 export const VERSION = '0.1.0';
 
@@ -149,7 +152,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
   // workers listen on the configured address as is (port 0 too): node:cluster shares one handle per address key
   const stateOpt: WorkerInit['state'] = workers > 1 ? { kind: 'sqlite', path: join(dataDir, 'state.db') } : { kind: 'memory' };
-  const init = (): WorkerInit => ({ state: stateOpt, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  const eventsPath = join(dataDir, 'events.db');
+  const eventStore = new SqliteSecurityEventStore(eventsPath);
+  const init = (): WorkerInit => ({ state: stateOpt, eventsPath, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
 
   let localState: LocalState | undefined;
   let phaseSet: { close(): Promise<void> } | undefined;
@@ -158,6 +163,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
     edge = new EdgeServer({
       requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics)).phases,
+      events: new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n)),
       http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics,
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),
     });
@@ -248,6 +254,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
 
   const router = new Router();
   registerZoneRoutes(router, zones);
+  registerSecurityRoutes(router, zones, eventStore);
   registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
   registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
   registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
@@ -296,6 +303,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     })));
     await phaseSet?.close();
     await localState?.close();
+    await eventStore.close();
     await store.close();
   };
 

@@ -10,6 +10,7 @@ import { api, CliError } from './client.ts';
 import type { Envelope } from './client.ts';
 import { enc, out, parse } from './args.ts';
 import { ruleCommands } from './commands/rules.ts';
+import { securityCommands } from './commands/security.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 
 enableSafeRegex();
@@ -31,6 +32,7 @@ function zoneDetail(z: ZoneView): string {
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   ...ruleCommands,
+  ...securityCommands,
   async start(args) {
     const { values } = parse(args, {
       http: { type: 'string' }, https: { type: 'string' }, admin: { type: 'string' }, data: { type: 'string' },
@@ -212,6 +214,8 @@ const HELP = `rampart: an edge shield for many sites
   rampart ratelimit add ZONE EXPRESSION --characteristics ip.src --period S --requests N --action block [--timeout S]
   rampart access add ZONE --ip|--cidr|--range|--country|--asn VALUE --action block|challenge|allow|log
   rampart rule|ratelimit|access list|show|delete ZONE [ID]
+  rampart waf set ZONE --mode off|detect|block --paranoia 1-4 ... | waf show ZONE
+  rampart events ZONE [--ray RAY] [--source waf|firewall|...]
   rampart config validate FILE
   rampart status | reload | version
 

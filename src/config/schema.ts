@@ -67,6 +67,19 @@ export const ZoneSettingsSchema = z.object({
   paused: z.boolean().default(false).describe('when true the edge passes traffic straight to the origin (no security phases)'),
 }).strict();
 
+/** The zone's WAF: the OWASP CRS at a paranoia level, in detection or blocking mode, plus the zone's own SecLang. */
+export const WafSettingsSchema = z.object({
+  mode: z.enum(['off', 'detect', 'block']).default('off'),
+  paranoia: z.number().int().min(1).max(4).default(1),
+  inbound_threshold: z.number().int().min(1).max(10_000).default(5).describe('CRS inbound anomaly score that blocks'),
+  outbound_threshold: z.number().int().min(1).max(10_000).default(4).describe('CRS outbound anomaly score that blocks'),
+  exclude_ids: z.array(z.number().int().min(1).max(99_999_999)).max(1000).default([]).describe('CRS rule ids switched off for this zone'),
+  exclude_tags: z.array(z.string().min(1).max(200)).max(200).default([]).describe('CRS rule tags switched off, e.g. attack-sqli'),
+  managed_rules: z.boolean().default(true).describe('Rampart\'s own managed rules (rampart-managed) run with the CRS'),
+  rules: z.string().max(1_000_000).default('').describe('the zone\'s own SecLang rules, run after the CRS'),
+}).strict();
+export type WafSettings = z.infer<typeof WafSettingsSchema>;
+
 export const ZoneCertificateSchema = z.object({
   cert: z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate chain' }),
   key: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
@@ -80,6 +93,7 @@ export const ZoneSchema = z.object({
   aliases: z.array(HostnameSchema).max(100).default([]).describe('other hostnames served by this zone, e.g. *.shop.test'),
   pool: OriginPoolSchema.default(OriginPoolSchema.parse({})),
   settings: ZoneSettingsSchema.default(ZoneSettingsSchema.parse({})),
+  waf: WafSettingsSchema.default(WafSettingsSchema.parse({})),
   certificate: ZoneCertificateSchema.optional(),
   source: z.enum(['api', 'file']).default('api'),
   created_on: z.string(),
@@ -100,6 +114,7 @@ export const ZoneInputSchema = z.object({
   origins: z.array(z.union([OriginAddressSchema, OriginSchema])).max(64).optional(),
   pool: OriginPoolSchema.partial().optional(),
   settings: ZoneSettingsSchema.partial().optional(),
+  waf: WafSettingsSchema.partial().optional(),
   certificate: ZoneCertificateSchema.optional(),
 }).strict();
 export type ZoneInput = z.infer<typeof ZoneInputSchema>;

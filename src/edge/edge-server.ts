@@ -37,6 +37,7 @@ import { SECURITY_PHASES } from './phases/access-rules/index.ts';
 import { VERIFY_PATH } from './phases/challenge/index.ts';
 import type { ChallengePhase } from './phases/challenge/index.ts';
 import type { RequestPhases } from './phases/index.ts';
+import type { SecurityEventRecorder } from './events.ts';
 
 export interface EdgeOptions {
   readonly http?: { host: string; port: number } | undefined;
@@ -48,6 +49,8 @@ export interface EdgeOptions {
   readonly nodeId: string;
   readonly defaultCert: PemPair;
   readonly certSource: CertSource;
+  /** Where security events go (blocked, challenged, logged requests). */
+  readonly events?: SecurityEventRecorder;
   /** Request phases before the origin, in the fixed order of run.ts, and the challenge phase among them. */
   readonly requestPhases?: RequestPhases;
 }
@@ -79,7 +82,7 @@ export class EdgeServer {
 
   constructor(opts: EdgeOptions) {
     this.#opts = opts;
-    const logPhase = createLogPhase({ accessLog: opts.accessLog, metrics: opts.metrics, nodeId: opts.nodeId });
+    const logPhase = createLogPhase({ accessLog: opts.accessLog, metrics: opts.metrics, nodeId: opts.nodeId, events: opts.events });
     const request = opts.requestPhases?.phases ?? [];
     this.#challenge = opts.requestPhases?.challenge;
     const log = [...request.filter((p) => p.onLog !== undefined), logPhase];
@@ -98,6 +101,7 @@ export class EdgeServer {
 
   /** Swap in a new snapshot atomically: requests already routed keep the zone they started with. */
   apply(s: EdgeSnapshot): void {
+    for (const p of this.#pipeline.request) p.onSnapshot?.(s);
     this.#snapshot = s;
     this.#sni.onSnapshot(s);
     this.pools.prune(s.zones.values());
@@ -270,6 +274,7 @@ export class EdgeServer {
     for (const s of this.#sockets) s.destroy();
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
     await this.pools.close();
+    await this.#opts.events?.flush();
     this.#opts.accessLog.flush();
   }
 

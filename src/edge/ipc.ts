@@ -13,6 +13,8 @@ export interface WorkerInit {
   readonly defaultCert: PemPair;
   /** Where counters and short-lived keys live: per process, or a SQLite file shared by the node's workers. */
   readonly state: { kind: 'memory' } | { kind: 'sqlite'; path: string };
+  /** SQLite file of the security events (shared by the node's workers and its control plane). */
+  readonly eventsPath: string;
 }
 
 export type ToWorker =

@@ -12,6 +12,8 @@ import type { FromWorker, ToWorker } from './ipc.ts';
 import type { PemPair } from './tls/self-signed.ts';
 import { createRequestPhases } from './phases/index.ts';
 import { createLocalState } from '../state/index.ts';
+import { SqliteSecurityEventStore } from '../state/sqlite/security-events.ts';
+import { SecurityEventRecorder } from './events.ts';
 
 enableSafeRegex();
 if (!cluster.isWorker) throw new Error('src/edge/worker.ts runs only as a cluster worker');
@@ -49,9 +51,10 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   const metrics = createEdgeMetrics(promClient.register);
   new promClient.AggregatorRegistry(); // installs the listener that answers the primary's aggregation requests
   const state = createLocalState(i.state);
+  const events = new SecurityEventRecorder(new SqliteSecurityEventStore(i.eventsPath), (n) => metrics.stateFailures.labels('security_events').inc(n));
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
-    requestPhases: (await createRequestPhases(state, logger, metrics)).phases,
+    requestPhases: (await createRequestPhases(state, logger, metrics)).phases, events,
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;

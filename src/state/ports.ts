@@ -87,3 +87,45 @@ export interface ConfigStore extends Closeable {
   /** Everything, with the version it was read at (one consistent read). */
   snapshot(): Promise<{ version: number; docs: ConfigDoc[] }>;
 }
+
+/** One security event: a request that a security phase blocked, challenged or logged. */
+export interface SecurityEvent {
+  readonly ray: string;
+  readonly zoneId: string;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly clientIp: string;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  readonly query: string;
+  readonly userAgent: string;
+  /** What was done: block, challenge, log, allow, pass (a challenge solved). */
+  readonly action: string;
+  /** Which feature decided: waf, firewall, ratelimit, access, challenge, reputation. */
+  readonly source: string;
+  readonly ruleId: string | null;
+  readonly reason: string;
+  readonly status: number;
+  /** Feature-specific details (for the WAF: every matched rule with message, variable, data, severity). */
+  readonly details: unknown;
+}
+
+export interface SecurityEventQuery {
+  readonly zoneId: string;
+  readonly ray?: string;
+  readonly source?: string;
+  readonly clientIp?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly limit?: number;
+}
+
+/** Security events written by the edge and read by the control plane (API, dashboard, analytics). */
+export interface SecurityEventStore extends Closeable {
+  append(events: readonly SecurityEvent[]): Promise<void>;
+  /** Newest first. */
+  query(q: SecurityEventQuery): Promise<SecurityEvent[]>;
+  /** Delete events older than `before` (retention). Returns how many went. */
+  prune(before: number): Promise<number>;
+}

@@ -70,6 +70,7 @@ before(async () => {
   await node.addZone('chat.test', [ws.address]);
   await node.addZone('plain.test', [plainOrigin.address]);
 });
+// (node.stop() currently waits its full 10 s drain timeout here: see the connection-leak bug below)
 after(async () => { await node.stop(); await ws.close(); await plainOrigin.close(); });
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -184,6 +185,27 @@ test('after an error answer to an upgrade (404) the edge closes the connection',
   assert.equal(r.responses[0]?.status, 404);
   assert.equal(r.timedOut, false, 'the connection is still open 3 s after the answer');
   assert.equal(r.closed, true);
+});
+
+/** The active-connections gauge of the HTTP listener, from /metrics. */
+async function activeHttpConnections(): Promise<number> {
+  const r = await fetch(`http://127.0.0.1:${node.adminPort}/metrics`, { headers: { authorization: `Bearer ${node.adminToken}` } });
+  const m = /rampart_active_connections\{listener="http"\} (\d+)/.exec(await r.text());
+  return Number(m?.[1] ?? NaN);
+}
+
+test('an upgrade answered by the edge (404) releases its connection once the client has gone', {
+  todo: 'BUG: the socket of an upgrade the edge answers itself (404 unknown host, 503, any early verdict) is never ended by the edge and, being half-open (allowHalfOpen) and detached from the HTTP server, is never closed even after the client closes its side: the connection, its file descriptor and the in-flight count leak for good (rampart_active_connections stays up; close()/graceful drain always waits its full timeout) vs the edge ends the socket after its answer',
+}, async () => {
+  const base = await activeHttpConnections();
+  for (let i = 0; i < 3; i++) {
+    const r = await rawExchange(node.httpPort!, upgradeReq('nowhere.test', `/ws-leak-${i}`), { responses: 1 });
+    assert.equal(r.responses[0]?.status, 404);
+  }
+  // every client socket is destroyed by now; wait (bounded) for the edge to see them go
+  let now = await activeHttpConnections();
+  for (let i = 0; i < 30 && now > base; i++) { await new Promise((r) => setTimeout(r, 100)); now = await activeHttpConnections(); }
+  assert.equal(now, base, `${now - base} connection(s) still counted as active`);
 });
 
 test('a zone with no origin answers an upgrade with 503', async () => {

@@ -16,6 +16,10 @@ import { Reputation } from '../../reputation/index.ts';
 import { loadOrCreateKeyRing } from '../../mitigation/index.ts';
 import { systemClock, systemRandom } from '../../lib/clock.ts';
 import type { ChallengeDeps } from '../../mitigation/index.ts';
+import { createWafPhase } from './waf/index.ts';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface PhaseDeps {
   readonly logger: Logger;
@@ -25,6 +29,8 @@ export interface PhaseDeps {
   readonly now: () => number;
   readonly reputation: Reputation;
   readonly challenge: ChallengeDeps;
+  readonly crsDir: string | undefined;
+  readonly managedRules: string;
 }
 
 export interface RequestPhases {
@@ -48,21 +54,48 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
       createReputationPhase(d.reputation, () => d.metrics.stateFailures.labels('reputation').inc()),
       createFirewallRulesPhase(onError),
       createRateLimitPhase({ counters: d.counters, kv: d.kv, now: d.now, onError, onStoreFailure: () => d.metrics.stateFailures.labels('rate_limit').inc() }),
+      createWafPhase({
+        crsDir: d.crsDir, managedRules: d.managedRules,
+        onError: (zone, err) => { d.metrics.stateFailures.labels('waf_compile').inc(); d.logger.error({ zone, err: (err as Error).message }, 'WAF ruleset failed to compile; the zone runs without WAF until fixed'); },
+        onCompiled: (_k, ms) => d.logger.info({ ms: Math.round(ms) }, 'WAF ruleset compiled'),
+      }),
       challenge,
     ],
   };
 }
 
+/**
+ * What each event adds to a client's threat score at the edge. A single blocked request says little (a false
+ * positive, a curious visitor): at `medium` (challenge from 15) a client is challenged after about five WAF blocks
+ * within a half-life, and at once after a connection flood or HTTP/2 abuse.
+ */
+export const EDGE_REPUTATION_WEIGHTS = {
+  waf_block: 3, ratelimit: 1, challenge_failed: 10, h2_abuse: 25, firewall_block: 2, protocol_error: 3, conn_flood: 20,
+} as const;
+
 /** Build the phases from the node's shared state: the reputation store and the challenge key ring live there. */
 export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics): Promise<{ phases: RequestPhases; close(): Promise<void> }> {
-  const reputation = new Reputation({ kv: state.kv, clock: systemClock, onError: () => metrics.stateFailures.labels('reputation').inc() });
+  const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc() });
   const keyRing = await loadOrCreateKeyRing(state.kv, systemRandom);
   const challenge: ChallengeDeps = {
     keyRing, random: systemRandom, replayStore: state.kv,
     log: (e) => logger.debug({ challenge: e }, 'challenge outcome'),
   };
   return {
-    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge }),
+    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: '' }),
     close: () => reputation.close(),
   };
+}
+
+/**
+ * Where the OWASP CRS is: RAMPART_CRS_DIR; else Debian's modsecurity-crs package; else, in a development checkout,
+ * the CRS 4.28.0 beside the project (../shared/crs/4.28.0). Undefined when there is none: WAF zones then fail open
+ * with a log line that says how to get one.
+ */
+export function findCrsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env['RAMPART_CRS_DIR'];
+  if (fromEnv) return resolve(fromEnv);
+  if (existsSync('/usr/share/modsecurity-crs/rules')) return '/usr/share/modsecurity-crs';
+  const dev = resolve(fileURLToPath(new URL('../../../../shared/crs/4.28.0', import.meta.url)));
+  return existsSync(join(dev, 'rules')) ? dev : undefined;
 }

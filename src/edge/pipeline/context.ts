@@ -12,6 +12,9 @@ import type { RuleRequest } from '../../rules/index.ts';
 export type EdgeRequest = IncomingMessage | Http2ServerRequest;
 export type EdgeResponse = ServerResponse | Http2ServerResponse;
 
+/** Note key: body bytes (or stream) to send to the origin instead of the client stream, set by a phase that read it. */
+export const BODY_NOTE = 'request.body';
+
 export interface PhaseRecord { readonly phase: PhaseName; readonly verdict: Verdict }
 
 export class RequestContext {

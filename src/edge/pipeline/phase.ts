@@ -3,6 +3,7 @@
  * A phase that answers early says so by returning a Verdict, never by throwing.
  */
 import type { RequestContext } from './context.ts';
+import type { EdgeSnapshot } from '../../config/snapshot.ts';
 
 /** Stable reason codes carried by verdicts (they land in logs, metrics and security events). */
 export type ReasonCode = string;
@@ -26,4 +27,6 @@ export interface Phase {
   onRequest?(ctx: RequestContext): Verdict | Promise<Verdict>;
   /** Always runs once the exchange is over (answered, failed or aborted). */
   onLog?(ctx: RequestContext): void;
+  /** Called when a new snapshot is swapped in, before it serves requests: compile what it needs. */
+  onSnapshot?(s: EdgeSnapshot): void;
 }

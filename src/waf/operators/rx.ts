@@ -1,6 +1,18 @@
 import { compileLinear, compileSafe } from '../../lib/regex.ts';
 import { convertPcre } from './pcre.ts';
 import { registerOperator } from './registry.ts';
+import { requiredLiterals } from './prefilter.ts';
+import { AhoCorasick } from './aho-corasick.ts';
+
+/** Prefilter for a rule regex: an automaton over literals one of which every match contains (undefined: none). */
+export function regexPrefilter(pattern: string): AhoCorasick | undefined {
+  const lits = requiredLiterals(convertPcre(pattern, false).source);
+  return lits ? new AhoCorasick(lits) : undefined;
+}
+
+let prefilterEnabled = process.env['RAMPART_WAF_PREFILTER'] !== 'off';
+/** Turn regex prefilters on/off for rulesets built from now on (for measurements). */
+export function setRegexPrefilter(on: boolean): void { prefilterEnabled = on; }
 
 /** How many rule regexes run on the linear engine vs the backtracking one (with V8's excessive-backtracking fallback). */
 export const regexStats = { linear: 0, backtracking: 0, backtrackingPatterns: [] as string[] };
@@ -55,7 +67,9 @@ registerOperator({
   doc: '@rx PATTERN — regex match; example: "@rx (?i)<script[^>]*>"',
   compile(param) {
     const { re } = compileRuleRegex(param);
+    const pf = prefilterEnabled ? regexPrefilter(param) : undefined;
     return (tx, input, rule) => {
+      if (pf && pf.find(input) === undefined) return false;
       if (!rule.capture) return re.test(input);
       const m = re.exec(input);
       if (!m) return false;

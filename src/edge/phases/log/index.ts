@@ -7,6 +7,8 @@ import type { Phase } from '../../pipeline/phase.ts';
 import type { RequestContext } from '../../pipeline/context.ts';
 import type { AccessLog } from '../../../telemetry/logger.ts';
 import type { EdgeMetrics } from '../../../telemetry/metrics.ts';
+import type { SecurityEventRecorder } from '../../events.ts';
+import type { WafNote } from '../waf/index.ts';
 
 export function verdictLabel(ctx: RequestContext): string {
   const f = ctx.final;
@@ -14,13 +16,15 @@ export function verdictLabel(ctx: RequestContext): string {
   return f.verdict.kind === 'respond' || f.verdict.kind === 'challenge' || f.verdict.kind === 'drop' ? f.verdict.reason : 'pass';
 }
 
-export function createLogPhase(deps: { accessLog: AccessLog; metrics: EdgeMetrics; nodeId: string }): Phase {
+export function createLogPhase(deps: { accessLog: AccessLog; metrics: EdgeMetrics; nodeId: string; events?: SecurityEventRecorder | undefined }): Phase {
   return {
     name: 'log',
     onLog(ctx: RequestContext): void {
       const status = ctx.res.statusCode;
       const verdict = verdictLabel(ctx);
       deps.metrics.countRequest(ctx.zone?.name ?? '-', status, verdict);
+      deps.events?.record(ctx);
+      const waf = ctx.notes.get('waf') as WafNote | undefined;
       const req = ctx.req;
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -44,6 +48,8 @@ export function createLogPhase(deps: { accessLog: AccessLog; metrics: EdgeMetric
         origin_ms: ctx.originMs >= 0 ? Math.round(ctx.originMs * 1000) / 1000 : null,
         verdict,
         verdicts: ctx.verdicts.map((r) => ({ phase: r.phase, kind: r.verdict.kind, reason: 'reason' in r.verdict ? r.verdict.reason : undefined, rule: 'ruleId' in r.verdict ? r.verdict.ruleId : undefined })),
+        matched: ctx.matched.length ? ctx.matched : undefined,
+        waf: waf === undefined ? undefined : { score: waf.inbound, rules: waf.matches.map((m) => m.id), budget_exceeded: waf.budgetExceeded || undefined },
         error: ctx.errorCode ?? null,
         error_detail: ctx.errorDetail ?? null,
         ua: (req.headers['user-agent'] ?? '').slice(0, 256),

@@ -14,6 +14,8 @@ import type { CompiledOrigin, CompiledZone } from '../../../config/snapshot.ts';
 import type { HealthState, UpstreamPools } from '../../upstream/pools.ts';
 import type { EdgeMetrics } from '../../../telemetry/metrics.ts';
 import { forwardHeaders, pairsToObject, responseHeaders } from './forward-headers.ts';
+import type { Readable } from 'node:stream';
+import { BODY_NOTE } from '../../pipeline/context.ts';
 
 export interface OriginDeps {
   readonly pools: UpstreamPools;
@@ -60,7 +62,8 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
   ctx.originAddress = origin.key;
   const req = ctx.req;
   const res = ctx.res;
-  const body = hasBody(ctx);
+  const buffered = ctx.notes.get(BODY_NOTE) as Buffer | Readable | undefined;
+  const body = buffered !== undefined || hasBody(ctx);
   const headers = forwardHeaders(req.rawHeaders, ctx.clientIp, ctx.tls, ctx.ray, ctx.host, zone.pool.hostHeader);
   const pool = deps.pools.get(origin, zone.pool.connectTimeoutMs);
   const sent = performance.now();
@@ -126,7 +129,7 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
     path: req.url ?? '/',
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     headers,
-    body: body ? req : null,
+    body: buffered ?? (body ? req : null),
     headersTimeout: zone.pool.responseTimeoutMs,
     bodyTimeout: zone.pool.responseTimeoutMs,
     upgrade: null,

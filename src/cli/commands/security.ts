@@ -1,0 +1,60 @@
+/** `rampart waf set|show` and `rampart events`: the zone's WAF settings and its security events. */
+import { readFileSync } from 'node:fs';
+import { api, CliError } from '../client.ts';
+import { enc, out, parse } from '../args.ts';
+
+export const securityCommands: Record<string, (args: string[]) => Promise<void>> = {
+  async waf(args) {
+    const [sub, ...rest] = args;
+    const usage = 'rampart waf set ZONE [--mode off|detect|block] [--paranoia 1-4] [--inbound-threshold N] [--outbound-threshold N] [--exclude-id ID ...] [--exclude-tag TAG ...] [--rules-file FILE] [--no-managed] [--json] | show ZONE';
+    if (sub === 'show') {
+      const { values, positionals } = parse(rest, {}, 'rampart waf show ZONE [--json]');
+      if (!positionals[0]) throw new CliError('waf show: missing the zone name', 2);
+      const env = await api<Record<string, unknown>>('GET', `/client/v4/zones/${enc(positionals[0])}/waf/settings`);
+      out(Boolean(values['json']), env, () => Object.entries(env.result).map(([k, v]) => `${k.padEnd(19)} ${typeof v === 'string' ? (v.length > 60 ? `${v.split('\n').length} lines` : v || '-') : JSON.stringify(v)}`).join('\n'));
+      return;
+    }
+    if (sub !== 'set') throw new CliError(`waf: unknown subcommand "${sub ?? ''}"\nusage: ${usage}`, 2);
+    const { values, positionals } = parse(rest, {
+      mode: { type: 'string' }, paranoia: { type: 'string' }, 'inbound-threshold': { type: 'string' }, 'outbound-threshold': { type: 'string' },
+      'exclude-id': { type: 'string', multiple: true }, 'exclude-tag': { type: 'string', multiple: true }, 'rules-file': { type: 'string' }, 'no-managed': { type: 'boolean' },
+    }, usage);
+    const zone = positionals[0];
+    if (!zone) throw new CliError(`waf set: missing the zone name\nusage: ${usage}`, 2);
+    const body: Record<string, unknown> = {};
+    const int = (k: string): number | undefined => {
+      const v = values[k];
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new CliError(`--${k}: "${String(v)}" is not a whole number`, 2);
+      return n;
+    };
+    if (values['mode'] !== undefined) body['mode'] = values['mode'];
+    if (values['paranoia'] !== undefined) body['paranoia'] = int('paranoia');
+    if (values['inbound-threshold'] !== undefined) body['inbound_threshold'] = int('inbound-threshold');
+    if (values['outbound-threshold'] !== undefined) body['outbound_threshold'] = int('outbound-threshold');
+    if (values['exclude-id']) body['exclude_ids'] = (values['exclude-id'] as string[]).flatMap((s) => s.split(',')).map((s) => { const n = Number(s); if (!Number.isInteger(n)) throw new CliError(`--exclude-id: "${s}" is not a rule id`, 2); return n; });
+    if (values['exclude-tag']) body['exclude_tags'] = (values['exclude-tag'] as string[]).flatMap((s) => s.split(','));
+    if (values['no-managed']) body['managed_rules'] = false;
+    if (values['rules-file'] !== undefined) {
+      try { body['rules'] = readFileSync(String(values['rules-file']), 'utf8'); } catch (e) { throw new CliError(`--rules-file: cannot read ${String(values['rules-file'])} (${(e as NodeJS.ErrnoException).code ?? ''})`); }
+    }
+    if (Object.keys(body).length === 0) throw new CliError(`waf set: nothing to change\nusage: ${usage}`, 2);
+    const env = await api<Record<string, unknown>>('PATCH', `/client/v4/zones/${enc(zone)}/waf/settings`, body);
+    out(Boolean(values['json']), env, () => `WAF of ${zone}: mode ${String(env.result['mode'])}, paranoia ${String(env.result['paranoia'])}, inbound threshold ${String(env.result['inbound_threshold'])}`);
+  },
+
+  async events(args) {
+    const usage = 'rampart events ZONE [--ray RAY] [--source waf|firewall|ratelimit|access|challenge] [--ip IP] [--since TIME] [--limit N] [--json]';
+    const { values, positionals } = parse(args, { ray: { type: 'string' }, source: { type: 'string' }, ip: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } }, usage);
+    const zone = positionals[0];
+    if (!zone) throw new CliError(`events: missing the zone name\nusage: ${usage}`, 2);
+    const q = new URLSearchParams();
+    for (const k of ['ray', 'source', 'ip', 'since', 'limit']) if (values[k] !== undefined) q.set(k, String(values[k]));
+    const env = await api<Array<Record<string, unknown>>>('GET', `/client/v4/zones/${enc(zone)}/security/events?${q.toString()}`);
+    out(Boolean(values['json']), env, () => env.result.length === 0 ? '(no events)' : env.result.map((e) => {
+      const rules = ((e['details'] as { rules?: Array<{ id: number }> } | null)?.rules ?? []).map((r) => r.id).join(',');
+      return `${String(e['time'])}  ${String(e['ray'])}  ${String(e['action']).padEnd(9)} ${String(e['source']).padEnd(9)} ${String(e['status'])} ${String(e['client_ip'] ?? e['clientIp'])} ${String(e['method'])} ${String(e['path'])}${rules ? `  rules ${rules}` : ''}`;
+    }).join('\n'));
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * Security events from the edge: every request a security phase blocked, challenged or logged becomes one event
+ * (with the WAF's matched rules as details), batched off the hot path into the SecurityEventStore port.
+ * A store failure drops the batch and counts it (fail-open: traffic is never held up by event storage).
+ */
+import type { SecurityEvent, SecurityEventStore } from '../state/ports.ts';
+import type { RequestContext } from './pipeline/context.ts';
+import type { WafNote } from './phases/waf/index.ts';
+
+const SOURCES: ReadonlyArray<[string, string]> = [['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['challenge.', 'challenge']];
+
+function sourceOf(reason: string): string | undefined {
+  for (const [p, s] of SOURCES) if (reason.startsWith(p)) return s;
+  return undefined;
+}
+
+export class SecurityEventRecorder {
+  readonly #store: SecurityEventStore;
+  readonly #onFailure: (n: number) => void;
+  #queue: SecurityEvent[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+
+  constructor(store: SecurityEventStore, onFailure: (dropped: number) => void) {
+    this.#store = store;
+    this.#onFailure = onFailure;
+  }
+
+  /** Called by the log phase for every request; cheap when nothing happened. */
+  record(ctx: RequestContext): void {
+    const f = ctx.final;
+    const waf = ctx.notes.get('waf') as WafNote | undefined;
+    if (f === undefined && waf === undefined && ctx.matched.length === 0) return;
+    const zone = ctx.zone;
+    if (zone === undefined) return;
+    const req = ctx.req;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const base = {
+      ray: ctx.ray, zoneId: zone.id, time: Date.now(), clientIp: ctx.clientIp, method: req.method ?? '', host: ctx.host,
+      path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1, q + 1 + 2048), userAgent: (req.headers['user-agent'] ?? '').slice(0, 512),
+      status: ctx.res.statusCode,
+    };
+    const wafDetails = waf === undefined ? undefined : {
+      anomaly_score: waf.inbound, budget_exceeded: waf.budgetExceeded,
+      rules: waf.matches.map((m) => ({ id: m.id, msg: m.msg, data: m.data.slice(0, 512), severity: m.severity, variable: m.variable, phase: m.phase, tags: m.tags })),
+    };
+    let wafRecorded = false;
+    if (f !== undefined && f.verdict.kind !== 'continue') {
+      const source = sourceOf(f.verdict.reason);
+      if (source !== undefined) {
+        const action = f.verdict.kind === 'respond' ? (f.verdict.reason.startsWith('challenge.') ? (f.verdict.status < 400 ? 'pass' : 'challenge') : 'block') : f.verdict.kind;
+        this.#push({ ...base, action, source, ruleId: 'ruleId' in f.verdict ? f.verdict.ruleId ?? null : null, reason: f.verdict.reason, details: source === 'waf' ? wafDetails : null });
+        wafRecorded = source === 'waf';
+      }
+    }
+    if (waf !== undefined && !wafRecorded && waf.matches.length > 0) {
+      this.#push({ ...base, action: 'log', source: 'waf', ruleId: String(waf.matches[waf.matches.length - 1]?.id ?? ''), reason: 'waf.match', details: wafDetails });
+    }
+    for (const m of ctx.matched) {
+      const [kind, id, action] = m.split(':');
+      if (kind === 'challenge') continue;
+      this.#push({ ...base, action: action ?? 'log', source: kind === 'rule' ? 'firewall' : kind ?? 'firewall', ruleId: id ?? null, reason: `${kind}.${action}`, details: null });
+    }
+  }
+
+  #push(e: SecurityEvent): void {
+    this.#queue.push(e);
+    if (this.#queue.length >= 500) void this.flush();
+    else if (this.#timer === undefined) { this.#timer = setTimeout(() => { void this.flush(); }, 200); this.#timer.unref(); }
+  }
+
+  async flush(): Promise<void> {
+    if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
+    await this.#flushing;
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    this.#flushing = this.#store.append(batch).catch(() => this.#onFailure(batch.length)).finally(() => { this.#flushing = undefined; });
+    await this.#flushing;
+  }
+}
