@@ -181,9 +181,9 @@ test('an upgrade when the origin is down gets a 502 page', async () => {
 test('after an error answer to an upgrade (404) the edge closes the connection', {
   todo: 'BUG: an upgrade answered by the edge itself (404 unknown host, 503 no origin, 4xx from a request phase) is written through a hand-made ServerResponse on the detached socket; it says "Connection: close" but the socket is never ended or timed out (it left the HTTP server, so no header/keep-alive timeout applies): each such request pins an idle connection vs end the socket after the answer',
 }, async () => {
-  const r = await rawExchange(node.httpPort!, upgradeReq('nowhere.test', '/ws-unknown-close'), { limitMs: 3000 });
+  const r = await rawExchange(node.httpPort!, upgradeReq('nowhere.test', '/ws-unknown-close'), { limitMs: 1500 });
   assert.equal(r.responses[0]?.status, 404);
-  assert.equal(r.timedOut, false, 'the connection is still open 3 s after the answer');
+  assert.equal(r.timedOut, false, 'the connection is still open 1.5 s after the answer');
   assert.equal(r.closed, true);
 });
 
@@ -191,7 +191,7 @@ test('after an error answer to an upgrade (404) the edge closes the connection',
 async function activeHttpConnections(): Promise<number> {
   const r = await fetch(`http://127.0.0.1:${node.adminPort}/metrics`, { headers: { authorization: `Bearer ${node.adminToken}` } });
   const m = /rampart_active_connections\{listener="http"\} (\d+)/.exec(await r.text());
-  return Number(m?.[1] ?? NaN);
+  return Number(m?.[1] ?? 0); // no series yet: no connection so far
 }
 
 test('an upgrade answered by the edge (404) releases its connection once the client has gone', {
@@ -204,7 +204,7 @@ test('an upgrade answered by the edge (404) releases its connection once the cli
   }
   // every client socket is destroyed by now; wait (bounded) for the edge to see them go
   let now = await activeHttpConnections();
-  for (let i = 0; i < 30 && now > base; i++) { await new Promise((r) => setTimeout(r, 100)); now = await activeHttpConnections(); }
+  for (let i = 0; i < 15 && now > base; i++) { await new Promise((r) => setTimeout(r, 100)); now = await activeHttpConnections(); }
   assert.equal(now, base, `${now - base} connection(s) still counted as active`);
 });
 
