@@ -115,6 +115,24 @@ const BAD: BadCase[] = [
     bytes: `GET /smug/lcproto http/1.1\r\n${H}\r\n` },
   { name: 'control byte in the request target', status: [400],
     bytes: `GET /smug/ctl\x01x HTTP/1.1\r\n${H}\r\n` },
+  { name: 'tab between method and target', status: [400],
+    bytes: `GET\t/smug/tab HTTP/1.1\r\n${H}\r\n` },
+  { name: 'header line starting with whitespace right after the request line', status: [400],
+    bytes: `GET /smug/lead-ws HTTP/1.1\r\n X-A: b\r\n${H}\r\n` },
+  { name: 'Content-Length in hex ("0x5")', status: [400],
+    bytes: `POST /smug/cl-hex HTTP/1.1\r\n${H}Content-Length: 0x5\r\n\r\nhello` },
+  { name: 'Content-Length with inner space ("5 5")', status: [400],
+    bytes: `POST /smug/cl-space HTTP/1.1\r\n${H}Content-Length: 5 5\r\n\r\nhello` },
+  { name: 'Transfer-Encoding: CHUNKED with a trailing comma', status: [400, 501],
+    bytes: `POST /smug/te-comma HTTP/1.1\r\n${H}Transfer-Encoding: chunked,\r\n\r\n0\r\n\r\n` },
+  { name: 'chunk size followed by junk before CRLF', status: [400],
+    bytes: `POST /smug/chunk-junk HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5 x\r\nhello\r\n0\r\n\r\n` },
+  { name: 'chunk size line ended by a bare LF', status: [400],
+    bytes: `POST /smug/chunk-lf HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n` },
+  { name: 'NUL in the request target', status: [400],
+    bytes: `GET /smug/nul\x00x HTTP/1.1\r\n${H}\r\n` },
+  { name: 'DEL (0x7f) in a header name', status: [400],
+    bytes: `GET /smug/del HTTP/1.1\r\n${H}X\x7fA: b\r\n\r\n` },
   { name: 'missing Host on HTTP/1.1', status: [400],
     bytes: 'GET /smug/no-host HTTP/1.1\r\nX-A: b\r\n\r\n' },
   { name: 'two Host header fields (RFC 9112 §3.2: 400)', status: [400], keepAliveOk: true,
@@ -143,6 +161,21 @@ for (const c of BAD) {
     assert.deepEqual(heads.slice(before).filter(isBad), [], 'origin saw the refused request');
   });
 }
+
+test('limits are exact: 100 header fields and an 8192-byte target pass, one more of either is refused', async () => {
+  const fields = (n: number): string => `${H}${Array.from({ length: n - 1 }, (_, i) => `X-H${i}: ${i}\r\n`).join('')}`;
+  const at = await rawExchange(node.httpPort!, `GET /limit-count HTTP/1.1\r\n${fields(100)}\r\n`, { responses: 1 });
+  assert.equal(at.responses[0]?.status, 200, '100 fields (Host included)');
+  const over = await rawExchange(node.httpPort!, `GET /smug/limit-count HTTP/1.1\r\n${fields(101)}\r\n`, { responses: 1 });
+  assert.equal(over.responses[0]?.status, 431, '101 fields');
+  const target = (n: number, p: string): string => p + '?' + 'q'.repeat(n - p.length - 1);
+  const okUri = target(8192, '/limit-uri');
+  assert.equal(okUri.length, 8192);
+  const u1 = await rawExchange(node.httpPort!, `GET ${okUri} HTTP/1.1\r\n${H}\r\n`, { responses: 1 });
+  assert.equal(u1.responses[0]?.status, 200, '8192-byte target');
+  const u2 = await rawExchange(node.httpPort!, `GET ${target(8193, '/smug/limit-uri')} HTTP/1.1\r\n${H}\r\n`, { responses: 1 });
+  assert.equal(u2.responses[0]?.status, 414, '8193-byte target');
+});
 
 test('refusals are answered by Rampart (ray id, JSON error body), not by a bare socket close', async () => {
   const r = await rawExchange(node.httpPort!, `POST /smug/ray HTTP/1.1\r\n${H}Content-Length: 1\r\nContent-Length: 2\r\n\r\nab`);
