@@ -6,17 +6,56 @@
  */
 type Req = string[] | null; // null: no constraint
 
+const asciiLower = (c: string): string => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
+
 interface Node { kind: 'lit'; ch: string }
 interface Seq { kind: 'seq'; items: Ast[] }
 interface Alt { kind: 'alt'; alts: Ast[] }
 interface Rep { kind: 'rep'; min: number; node: Ast }
 interface Any { kind: 'any' }
 interface Empty { kind: 'empty' }
-type Ast = Node | Seq | Alt | Rep | Any | Empty;
+interface CharSet { kind: 'set'; chars: string[] }
+type Ast = Node | Seq | Alt | Rep | Any | Empty | CharSet;
+
+const MAX_CLASS = 24;
+
+/** A small, non-negated character class as its list of (ASCII-lowercased) characters, else undefined. */
+function classChars(body: string): string[] | undefined {
+  if (body.startsWith('^')) return undefined;
+  const singles: number[] = [];
+  let i = 0;
+  const next = (): number | undefined => {
+    const c = body[i];
+    if (c === undefined) return undefined;
+    if (c === '\\') {
+      const n = body[i + 1] ?? '';
+      if (n === 'x') { const v = parseInt(body.slice(i + 2, i + 4), 16); i += 4; return Number.isNaN(v) ? -1 : v; }
+      const simple: Record<string, number> = { n: 10, r: 13, t: 9, f: 12, v: 11 };
+      i += 2;
+      if (simple[n] !== undefined) return simple[n];
+      if (/[a-zA-Z0-9]/.test(n)) return -1; // \d \w \s \u...: too broad or unknown
+      return n.charCodeAt(0);
+    }
+    i++;
+    return c.charCodeAt(0);
+  };
+  while (i < body.length) {
+    const a = next();
+    if (a === undefined || a < 0) return undefined;
+    if (body[i] === '-' && i + 1 < body.length) {
+      i++;
+      const b = next();
+      if (b === undefined || b < 0 || b < a || b - a > MAX_CLASS) return undefined;
+      for (let x = a; x <= b; x++) singles.push(x);
+    } else singles.push(a);
+    if (singles.length > MAX_CLASS) return undefined;
+  }
+  const out = new Set<string>();
+  for (const x of singles) out.add(asciiLower(String.fromCharCode(x)));
+  return [...out];
+}
 
 const MAX_SET = 2000;
-
-const asciiLower = (c: string): string => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
 
 function parse(src: string): Ast {
   let i = 0;
@@ -62,12 +101,15 @@ function parse(src: string): Ast {
       return look ? { kind: 'empty' } : inner;
     }
     if (c === '[') {
+      const start = i + 1;
       i++;
       if (src[i] === '^') i++;
       if (src[i] === ']') i++;
       while (i < src.length && src[i] !== ']') { if (src[i] === '\\') i++; i++; }
+      const body = src.slice(start, i);
       i++;
-      return { kind: 'any' };
+      const chars = classChars(body);
+      return chars ? { kind: 'set', chars } : { kind: 'any' };
     }
     if (c === '\\') {
       const n = src[i + 1] ?? '';
@@ -103,6 +145,7 @@ function score(r: Req): number {
 function req(a: Ast): Req {
   switch (a.kind) {
     case 'lit': return [asciiLower(a.ch)];
+    case 'set': return a.chars;
     case 'any': case 'empty': return null;
     case 'rep': return a.min >= 1 ? req(a.node) : null;
     case 'alt': {
@@ -145,6 +188,7 @@ function req(a: Ast): Req {
 function exact(a: Ast): string[] | null {
   switch (a.kind) {
     case 'lit': return [asciiLower(a.ch)];
+    case 'set': return a.chars;
     case 'alt': {
       const out = new Set<string>();
       for (const x of a.alts) {
