@@ -403,6 +403,24 @@ test('a keep-alive pipeline of 3 GETs in one packet: 3 answers, in order, each r
   for (const p of ['/pipe/1', '/pipe/2', '/pipe/3']) assert.equal(origin.hits(p), 1, p);
 });
 
+test('pipelined answers keep request order even when the first is the slowest at the origin', async () => {
+  const r = await rawExchange(node.httpPort!,
+    `GET /order/slow?delay_ms=150 HTTP/1.1\r\n${H}\r\nGET /order/fast HTTP/1.1\r\n${H}\r\nGET /order/404?status=404 HTTP/1.1\r\n${H}\r\n`, { responses: 3 });
+  assert.deepEqual(r.responses.map((x) => x.status), [200, 200, 404]);
+  assert.deepEqual(r.responses.map((x) => (JSON.parse(x.body.toString('utf8')) as { url: string }).url.split('?')[0]), ['/order/slow', '/order/fast', '/order/404']);
+});
+
+test('a connection stays usable after an origin error page', async () => {
+  const dead = await startOrigin();
+  const addr = dead.address;
+  await dead.close();
+  await node.addZone('deadkeep.test', [addr]);
+  const r = await rawExchange(node.httpPort!, `GET /x HTTP/1.1\r\nHost: deadkeep.test\r\n\r\nGET /after-error HTTP/1.1\r\n${H}\r\n`, { responses: 2 });
+  assert.equal(r.responses[0]?.status, 502);
+  assert.equal(r.responses[1]?.status, 200);
+  assert.equal((JSON.parse(r.responses[1]!.body.toString('utf8')) as { url: string }).url, '/after-error');
+});
+
 test('a POST with Content-Length then a GET, pipelined: both served with the right framing', async () => {
   const r = await rawExchange(node.httpPort!,
     `POST /pipe-post HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nhelloGET /pipe-after HTTP/1.1\r\n${H}\r\n`, { responses: 2 });
