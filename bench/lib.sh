@@ -31,12 +31,15 @@ bench_init() {
   trap 'exit 130' INT TERM
 }
 
-# free_port: a random unused TCP port in 20000-60999 on 127.0.0.1
+# free_port: a random TCP port no socket uses, below the kernel's ephemeral range (so no outgoing connection can
+# take it between the check and the listen)
 free_port() {
-  local p
+  local p lo
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  (( lo > 21000 )) || lo=61000
   while :; do
-    p=$(( 20000 + RANDOM % 41000 ))
-    if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then
+    p=$(( 20000 + RANDOM % (lo - 20000) ))
+    if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
       # not handed out already in this run
       if [[ " ${USED_PORTS:-} " != *" $p "* ]]; then USED_PORTS="${USED_PORTS:-} $p"; echo "$p"; return; fi
     fi
@@ -81,8 +84,9 @@ cpu_ticks() {
 start_origin_nginx() {
   local d=$1 port=$2 core=$3
   mkdir -p "$d/html" "$d/logs"
-  head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$d/html/1k"
-  head -c 102400 /dev/urandom | base64 -w0 | head -c 102400 > "$d/html/100k"
+  head -c 768 /dev/urandom > "$d/raw1k" && base64 -w0 "$d/raw1k" > "$d/html/1k"          # 1024 bytes
+  echo ok > "$d/html/index.html"   # Rampart's default active health check is GET /
+  head -c 76800 /dev/urandom > "$d/raw100k" && base64 -w0 "$d/raw100k" > "$d/html/100k" # 102400 bytes
   cat > "$d/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -103,7 +107,7 @@ http {
   }
 }
 EOF
-  taskset -c "$core" nginx -p "$d" -e "$d/logs/error.log" -c "$d/nginx.conf" >"$d/logs/stdout" 2>&1 &
+  nice -n "${NICE:-0}" taskset -c "$core" nginx -p "$d" -e "$d/logs/error.log" -c "$d/nginx.conf" >"$d/logs/stdout" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$port/1k"
 }
