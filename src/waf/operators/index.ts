@@ -22,6 +22,6 @@ import './validate-utf8-encoding.ts';
 import './within.ts';
 export { getOperator, operatorNames, registerOperator } from './registry.ts';
 export type { OperatorDef, OperatorTest, OperatorCompileContext } from './registry.ts';
-export { compileRuleRegex, regexStats, setRuleRegexMode, ruleRegexMode, setRegexPrefilter, regexPrefilter } from './rx.ts';
-export type { RegexMode } from './rx.ts';
+export { compileRuleRegex, regexStats, setRuleRegexMode, ruleRegexMode, setRegexPrefilter, regexPrefilter, relaxBounds } from './rx.ts';
+export type { RegexMode, RuleRegex } from './rx.ts';
 export { convertPcre } from './pcre.ts';

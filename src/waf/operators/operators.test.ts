@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enableSafeRegex } from '../../lib/regex.ts';
 import { convertPcre } from './pcre.ts';
-import { compileRuleRegex, setRuleRegexMode } from './rx.ts';
+import { compileRuleRegex, relaxBounds, setRuleRegexMode } from './rx.ts';
 import { AhoCorasick } from './aho-corasick.ts';
 import { getOperator } from './index.ts';
 import { isValidUtf8 } from './validate-utf8-encoding.ts';
@@ -28,20 +28,27 @@ test('PCRE conversion: flags, possessive, atomic, \\x{..}, POSIX classes, anchor
   assert.equal(convertPcre('(a(?i)b)c').source, '(a[bB])c');
 });
 
-test('linear mode: case-folded patterns run on the linear engine; backtrack mode keeps the i flag', () => {
+test('regex modes: linear, hybrid, guarded (relaxed bounds), backtracking', () => {
   setRuleRegexMode('backtrack');
   const k = compileRuleRegex('(?i)<script[^>]*>');
-  assert.equal(k.linear, false);
-  assert.ok(k.re.test('<SCRIPT src=x>'));
+  assert.equal(k.kind, 'backtracking');
+  assert.ok(k.test('<SCRIPT src=x>'));
   setRuleRegexMode('linear');
   const r = compileRuleRegex('(?i)<script[^>]*>');
-  assert.equal(r.linear, true);
-  assert.ok(r.re.test('<SCRIPT src=x>'));
-  assert.ok(!r.re.test('<scrip>'));
+  assert.equal(r.kind, 'linear');
+  assert.ok(r.test('<SCRIPT src=x>'));
+  assert.ok(!r.test('<scrip>'));
   const b = compileRuleRegex('(a)\\1');
-  assert.equal(b.linear, false);
-  assert.ok(b.re.test('aa'));
-  setRuleRegexMode('backtrack');
+  assert.equal(b.kind, 'backtracking');
+  assert.ok(b.test('aa'));
+  setRuleRegexMode('hybrid');
+  assert.equal(compileRuleRegex('(?i)<script').kind, 'hybrid');
+  const g = compileRuleRegex('^a.{1,100}b$');
+  assert.equal(g.kind, 'guarded');
+  assert.ok(g.test('a' + 'x'.repeat(100) + 'b'));
+  assert.ok(!g.test('a' + 'x'.repeat(101) + 'b'), 'exact bound honoured on short inputs');
+  assert.ok(g.test('a' + 'x'.repeat(3000) + 'b'), 'relaxed verdict on long inputs');
+  assert.equal(relaxBounds('a{1,100}b{2,5}c{63}d{3,}'), 'a{1,}b{2,5}c{16,}d{3,}');
 });
 
 test('Aho-Corasick finds phrases case-insensitively, including overlapping ones', () => {

@@ -14,51 +14,92 @@ let prefilterEnabled = process.env['RAMPART_WAF_PREFILTER'] !== 'off';
 /** Turn regex prefilters on/off for rulesets built from now on (for measurements). */
 export function setRegexPrefilter(on: boolean): void { prefilterEnabled = on; }
 
-/** How many rule regexes run on the linear engine vs the backtracking one (with V8's excessive-backtracking fallback). */
-export const regexStats = { linear: 0, backtracking: 0, backtrackingPatterns: [] as string[] };
+/** How rule regexes were compiled (see docs/rationale.md). */
+export const regexStats = { linear: 0, guarded: 0, backtracking: 0, backtrackingPatterns: [] as string[] };
 
 /**
- * Which engine rule regexes prefer: 'linear' (V8's automaton engine; case-insensitivity folded into the pattern;
- * no input can make a regex super-linear) or 'backtrack' (irregexp, several times faster on the CRS, safety from the
- * RE2-compatible CRS patterns plus the per-transaction budget — NOT enough: 8 KiB of spaces took 63 s). Default from RAMPART_WAF_REGEX, else 'linear'.
- * See docs/rationale.md for the measurements.
+ * Which engine rule regexes use (docs/rationale.md has the measurements):
+ * - 'hybrid' (default): case-insensitivity folded into the pattern so V8's linear engine can express it, then run on
+ *   the fast backtracking engine, which V8 switches to the linear engine for any execution that backtracks
+ *   excessively (`--enable-experimental-regexp-engine-on-excessive-backtracks`).
+ * - 'linear': always the linear engine (slower, strictly linear).
+ * - 'backtrack': irregexp with the `i` flag, no fallback possible — unsafe (8 KiB of spaces took 63 s), for comparison.
+ * Patterns the linear engine cannot express (counted repetitions above 16) are "guarded": a relaxed copy with those
+ * bounds opened up runs first on the linear engine (a superset, so "no match" is final); the exact pattern confirms
+ * on inputs up to GUARD_EXACT_MAX bytes, longer inputs take the relaxed verdict.
  */
-export type RegexMode = 'linear' | 'backtrack';
-let mode: RegexMode = process.env['RAMPART_WAF_REGEX'] === 'backtrack' ? 'backtrack' : 'linear';
+export type RegexMode = 'linear' | 'backtrack' | 'hybrid';
+const envMode = process.env['RAMPART_WAF_REGEX'];
+let mode: RegexMode = envMode === 'backtrack' ? 'backtrack' : envMode === 'linear' ? 'linear' : 'hybrid';
+
+export const GUARD_EXACT_MAX = 2048;
 
 /** Set the engine for regexes compiled from now on (rulesets already built keep theirs). */
 export function setRuleRegexMode(m: RegexMode): void { mode = m; }
 export function ruleRegexMode(): RegexMode { return mode; }
 
-/** Compile a (PCRE-flavoured) rule regex on the engine `mode` prefers (linear falls back to backtracking when it must). */
-export function compileRuleRegex(pattern: string, extraFlags = ''): { re: RegExp; linear: boolean } {
+export interface RuleRegex {
+  test(input: string): boolean;
+  exec(input: string): RegExpExecArray | null;
+  /** 'linear' or 'hybrid' (linear-expressible), 'guarded' (relaxed linear pre-check), 'backtracking' */
+  kind: 'linear' | 'hybrid' | 'guarded' | 'backtracking';
+}
+
+/** Open up counted repetitions the linear engine refuses: {m,n} / {n} with n > 16 become {min(m,16),}. */
+export function relaxBounds(source: string): string {
+  return source.replace(/(?<!\\)\{(\d+)(?:,(\d*))?\}/g, (m, a: string, b: string | undefined) => {
+    const lo = Number(a);
+    const hi = b === undefined ? lo : b === '' ? Infinity : Number(b);
+    if (hi <= 16) return m;
+    return `{${Math.min(lo, 16)},}`;
+  });
+}
+
+function warm(re: RegExp): RegExp {
+  // V8 compiles a regexp lazily on first use; do it now, at ruleset build time, not in the first request
+  re.test('');
+  re.test('warm-up x');
+  return re;
+}
+
+function plain(re: RegExp, kind: RuleRegex['kind']): RuleRegex {
+  warm(re);
+  return { test: (s) => re.test(s), exec: (s) => re.exec(s), kind };
+}
+
+/** Compile a (PCRE-flavoured) rule regex according to the current mode. */
+export function compileRuleRegex(pattern: string, extraFlags = ''): RuleRegex {
+  const addFlags = (flags: string): string => flags + extraFlags.split('').filter((x) => !flags.includes(x)).join('');
   if (mode === 'backtrack') {
     const c = convertPcre(pattern, false);
-    const re = compileSafe(c.source, c.flags + extraFlags.split('').filter((x) => !c.flags.includes(x)).join(''));
     regexStats.backtracking++;
-    re.test('');
-    re.test('warm-up x');
-    return { re, linear: re.flags.includes('l') };
+    return plain(compileSafe(c.source, addFlags(c.flags)), 'backtracking');
   }
   const { source, flags } = convertPcre(pattern);
-  const f = flags + extraFlags.split('').filter((c) => !flags.includes(c)).join('');
-  let out: { re: RegExp; linear: boolean };
+  const f = addFlags(flags);
   try {
-    out = { re: compileLinear(source, f), linear: true };
+    const lin = compileLinear(source, f);
     regexStats.linear++;
+    return mode === 'hybrid' ? plain(new RegExp(source, f), 'hybrid') : plain(lin, 'linear');
+  } catch { /* not expressible as is */ }
+  const exact = warm(compileSafe(source, f));
+  try {
+    const relaxed = warm(compileLinear(relaxBounds(source), f));
+    regexStats.guarded++;
+    return {
+      test: (s) => relaxed.test(s) && (s.length > GUARD_EXACT_MAX || exact.test(s)),
+      exec: (s) => (s.length > GUARD_EXACT_MAX ? relaxed.exec(s) : relaxed.test(s) ? exact.exec(s) : null),
+      kind: 'guarded',
+    };
   } catch {
-    out = { re: compileSafe(source, f), linear: false };
     regexStats.backtracking++;
     if (regexStats.backtrackingPatterns.length < 100) regexStats.backtrackingPatterns.push(pattern);
+    return { test: (s) => exact.test(s), exec: (s) => exact.exec(s), kind: 'backtracking' };
   }
-  // V8 compiles a regexp lazily on first use; do it now, at ruleset build time, not in the first request
-  out.re.test('');
-  out.re.test('warm-up x');
-  return out;
 }
 
 /**
- * `@rx PATTERN` — regular expression match (PCRE syntax as used by the CRS; run on V8's linear-time engine).
+ * `@rx PATTERN` — regular expression match (PCRE syntax as used by the CRS), with a literal prefilter.
  * With the `capture` action, TX:0 is the whole match and TX:1..9 the groups.
  * Example: `SecRule ARGS "@rx (?i)<script" "id:1,deny"`
  */
@@ -66,7 +107,7 @@ registerOperator({
   name: 'rx',
   doc: '@rx PATTERN — regex match; example: "@rx (?i)<script[^>]*>"',
   compile(param) {
-    const { re } = compileRuleRegex(param);
+    const re = compileRuleRegex(param);
     const pf = prefilterEnabled ? regexPrefilter(param) : undefined;
     return (tx, input, rule) => {
       if (pf && pf.find(input) === undefined) return false;

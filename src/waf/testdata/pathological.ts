@@ -8,10 +8,12 @@ import { enableSafeRegex } from '../../lib/regex.ts';
 enableSafeRegex();
 const { compileRuleset, crsConfig, defaultCrsDir } = await import('../index.ts');
 const { setRuleRegexMode } = await import('../operators/index.ts');
-const mode = process.argv[2] === 'linear' ? 'linear' : 'backtrack';
+const arg = process.argv[2];
+const mode = arg === 'linear' || arg === 'backtrack' ? arg : 'hybrid';
 setRuleRegexMode(mode);
 const size = Number(process.argv[3] ?? 8192);
-const rs = await compileRuleset({ text: crsConfig({ crsDir: defaultCrsDir(), paranoia: 4, mode: 'block' }), settings: { budgetMs: 0 } });
+const budget = Number(process.argv[4] ?? 0);
+const rs = await compileRuleset({ text: crsConfig({ crsDir: defaultCrsDir(), paranoia: 4, mode: 'block' }), settings: { budgetMs: budget } });
 
 const unit: Record<string, string> = {
   'a': 'a', 'space': ' ', 'quote-space': "' ", 'or': ' or 1', 'lt': '<', 'tag': '<a ', 'slash': '/', 'dots': '../', 'crlf': '\r\n',
@@ -19,11 +21,12 @@ const unit: Record<string, string> = {
   'on': ' on', 'union': 'union/**/', 'comma': ',1', 'eq': '=a',
 };
 let worst = 0;
+let stopped = 0;
 for (const [name, u] of Object.entries(unit)) {
   const payload = u.repeat(Math.ceil(size / u.length)).slice(0, size);
   const enc = encodeURIComponent(payload);
   for (const where of ['arg', 'header', 'body'] as const) {
-    const tx = rs.newTransaction({ budgetMs: 0 });
+    const tx = rs.newTransaction({});
     const headers: Array<[string, string]> = [['Host', 'a.test'], ['User-Agent', 'Mozilla/5.0'], ['Accept', '*/*']];
     if (where === 'header') headers.push(['X-Probe', payload.replace(/[\r\n]/g, ' ')]);
     if (where === 'body') headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
@@ -33,7 +36,8 @@ for (const [name, u] of Object.entries(unit)) {
     tx.processRequestBody();
     const ms = performance.now() - t0;
     worst = Math.max(worst, ms);
+    if (tx.budgetExceeded) stopped++;
     if (ms > 20) console.log(`${mode} ${name.padEnd(12)} ${where.padEnd(6)} ${ms.toFixed(1)} ms`);
   }
 }
-console.log(`${mode}: worst ${worst.toFixed(1)} ms per request for ${size}-byte pathological inputs (${Object.keys(unit).length} shapes × arg/header/body)`);
+console.log(`${mode}, budget ${budget || 'none'}: worst ${worst.toFixed(1)} ms per request for ${size}-byte pathological inputs (${Object.keys(unit).length} shapes × arg/header/body; ${stopped} stopped by the budget)`);
