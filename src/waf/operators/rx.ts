@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { compileLinear, compileSafe } from '../../lib/regex.ts';
 import { convertPcre } from './pcre.ts';
 import { registerOperator } from './registry.ts';
@@ -33,6 +34,13 @@ const envMode = process.env['RAMPART_WAF_REGEX'];
 let mode: RegexMode = envMode === 'backtrack' ? 'backtrack' : envMode === 'linear' ? 'linear' : 'hybrid';
 
 export const GUARD_EXACT_MAX = 2048;
+
+/**
+ * Backtracks one execution may make before V8 moves it to the linear engine (V8's default is 50,000; 1,000 cut the
+ * worst CRS case, 941160 on 8 KiB of '<', from 289 ms to 18 ms with no cost on benign traffic).
+ */
+export const BACKTRACKS_BEFORE_FALLBACK = 1000;
+setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_FALLBACK}`);
 
 /** Set the engine for regexes compiled from now on (rulesets already built keep theirs). */
 export function setRuleRegexMode(m: RegexMode): void { mode = m; }
