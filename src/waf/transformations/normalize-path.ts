@@ -19,3 +19,4 @@ export function normalizePath(s: string): string {
   return r;
 }
 registerTransformation({ name: 'normalizePath', doc: 't:normalizePath — `/a/./b/../c//d` → `/a/c/d`', fn: normalizePath });
+registerTransformation({ name: 'normalisePath', doc: 't:normalisePath — alias of normalizePath', fn: normalizePath });
