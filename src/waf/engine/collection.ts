@@ -5,6 +5,9 @@ export class KeyedCollection {
   readonly name: string;
   #map = new Map<string, Entry[]>();
   #size = 0;
+  /** flat list of all entries, rebuilt lazily after set/remove */
+  #all: Entry[] = [];
+  #dirty = false;
   constructor(name: string) { this.name = name; }
 
   get size(): number { return this.#size; }
@@ -12,9 +15,12 @@ export class KeyedCollection {
   add(key: string, value: string): void {
     const lk = key.toLowerCase();
     const list = this.#map.get(lk);
-    if (list) list.push({ key, value });
-    else this.#map.set(lk, [{ key, value }]);
+    const e = { key, value };
+    if (list) list.push(e);
+    else this.#map.set(lk, [e]);
     this.#size++;
+    if (list) this.#dirty = true; // keep per-key order in the flat list
+    else if (!this.#dirty) this.#all.push(e);
   }
 
   set(key: string, value: string): void {
@@ -23,15 +29,16 @@ export class KeyedCollection {
     if (old) this.#size -= old.length;
     this.#map.set(lk, [{ key, value }]);
     this.#size++;
+    this.#dirty = true;
   }
 
   remove(key: string): void {
     const lk = key.toLowerCase();
     const old = this.#map.get(lk);
-    if (old) { this.#size -= old.length; this.#map.delete(lk); }
+    if (old) { this.#size -= old.length; this.#map.delete(lk); this.#dirty = true; }
   }
 
-  clear(): void { this.#map.clear(); this.#size = 0; }
+  clear(): void { this.#map.clear(); this.#size = 0; this.#all = []; this.#dirty = false; }
 
   get(key: string): Entry[] { return this.#map.get(key.toLowerCase()) ?? []; }
 
@@ -39,8 +46,15 @@ export class KeyedCollection {
 
   has(key: string): boolean { return this.#map.has(key.toLowerCase()); }
 
-  *entries(): Iterable<Entry> {
-    for (const list of this.#map.values()) yield* list;
+  /** All entries, grouped by key in first-insertion order of the key. Do not mutate. */
+  entries(): readonly Entry[] {
+    if (this.#dirty) {
+      const all: Entry[] = [];
+      for (const list of this.#map.values()) for (const e of list) all.push(e);
+      this.#all = all;
+      this.#dirty = false;
+    }
+    return this.#all;
   }
 
   /** Distinct keys (first spelling) in insertion order. */

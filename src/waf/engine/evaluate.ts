@@ -8,12 +8,14 @@ import type { Transaction } from './transaction.ts';
 
 function transformed(tx: Transaction, rule: Rule, value: string): string {
   if (rule.transforms.length === 0) return value;
-  const key = rule.transformKey + '\u0001' + value;
-  const hit = tx.transformCache.get(key);
+  // two-level cache (chain → value → result): no key concatenation, and V8 keeps each value string's hash
+  let byValue = tx.transformCache.get(rule.transformKey);
+  if (!byValue) { byValue = new Map(); tx.transformCache.set(rule.transformKey, byValue); }
+  const hit = byValue.get(value);
   if (hit !== undefined) return hit;
   let v = value;
   for (const t of rule.transforms) v = t.fn(v);
-  if (value.length < 65536) tx.transformCache.set(key, v);
+  if (value.length < 65536) byValue.set(value, v);
   return v;
 }
 

@@ -39,7 +39,8 @@ export class Transaction {
   readonly single = new Map<string, string>();
   readonly cols = new Map<string, KeyedCollection>();
   readonly matches: MatchRecord[] = [];
-  readonly transformCache = new Map<string, string>();
+  /** transformation chain → input value → output (per transaction) */
+  readonly transformCache = new Map<string, Map<string, string>>();
   interruption: Interruption | undefined;
   ruleEngine: RuleEngineMode;
   requestBodyAccess: boolean;
