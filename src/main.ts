@@ -41,6 +41,8 @@ import type { LocalState } from './state/index.ts';
 import { SqliteSecurityEventStore } from './state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './edge/events.ts';
 import { registerSecurityRoutes } from './control/api/routes/security.ts';
+import { registerCacheRoutes } from './control/api/routes/cache.ts';
+import type { PurgeSelector } from './state/cache-store.ts';
 
 export const VERSION = '0.1.0';
 
@@ -157,7 +159,24 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const init = (): WorkerInit => ({ state: stateOpt, eventsPath, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
 
   let localState: LocalState | undefined;
-  let phaseSet: { close(): Promise<void> } | undefined;
+  let phaseSet: Awaited<ReturnType<typeof createRequestPhases>> | undefined;
+  let purgeSeq = 0;
+  const purgeWaiters = new Map<number, { left: number; removed: number; errors: string[]; done: () => void }>();
+  /** Purge every worker's cache (in-process: this one); resolves with the number of entries removed. */
+  const purge = async (selector: PurgeSelector): Promise<number> => {
+    if (phaseSet) return phaseSet.purge(selector);
+    const id = ++purgeSeq;
+    const workersNow = [...live.values()];
+    if (workersNow.length === 0) return 0;
+    const w = { left: workersNow.length, removed: 0, errors: [] as string[], done: () => {} };
+    const finished = new Promise<void>((r) => { w.done = r; });
+    purgeWaiters.set(id, w);
+    for (const x of workersNow) x.worker.send({ t: 'purge', id, selector } satisfies ToWorker);
+    await Promise.race([finished, new Promise((r) => setTimeout(r, 5000).unref())]);
+    purgeWaiters.delete(id);
+    if (w.errors.length) throw new Error(`purge failed in a worker: ${w.errors[0]}`);
+    return w.removed;
+  };
   if (inProcess) {
     localState = createLocalState({ kind: 'memory' });
     const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
@@ -187,7 +206,10 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         live.set(w.id, entry);
         resolveFork(w);
       } else if (m.t === 'applied') { entry.version = m.version; notifyVersion(); }
-      else if (m.t === 'cert') {
+      else if (m.t === 'purged') {
+        const pw = purgeWaiters.get(m.id);
+        if (pw) { pw.removed += m.removed; if (m.error) pw.errors.push(m.error); if (--pw.left === 0) pw.done(); }
+      } else if (m.t === 'cert') {
         certs.ensure(m.host).then((pem) => w.send({ t: 'cert', id: m.id, pem } satisfies ToWorker), (e: Error) => w.send({ t: 'cert', id: m.id, error: e.message } satisfies ToWorker));
       }
     });
@@ -255,6 +277,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const router = new Router();
   registerZoneRoutes(router, zones);
   registerSecurityRoutes(router, zones, eventStore);
+  registerCacheRoutes(router, zones, purge);
   registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
   registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
   registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));

@@ -80,6 +80,14 @@ export const WafSettingsSchema = z.object({
 }).strict();
 export type WafSettings = z.infer<typeof WafSettingsSchema>;
 
+/** The zone's cache (RFC 9111 shared cache in front of the origin). */
+export const CacheSettingsSchema = z.object({
+  enabled: z.boolean().default(true),
+  always_online: z.boolean().default(true).describe('serve a stale copy when the origin is down or answers 5xx'),
+  always_online_max_stale: z.number().int().min(0).max(30 * 86400).default(86400).describe('seconds: the oldest stale copy Always Online serves'),
+}).strict();
+export type CacheSettings = z.infer<typeof CacheSettingsSchema>;
+
 export const ZoneCertificateSchema = z.object({
   cert: z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate chain' }),
   key: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
@@ -94,6 +102,7 @@ export const ZoneSchema = z.object({
   pool: OriginPoolSchema.default(OriginPoolSchema.parse({})),
   settings: ZoneSettingsSchema.default(ZoneSettingsSchema.parse({})),
   waf: WafSettingsSchema.default(WafSettingsSchema.parse({})),
+  cache: CacheSettingsSchema.default(CacheSettingsSchema.parse({})),
   certificate: ZoneCertificateSchema.optional(),
   source: z.enum(['api', 'file']).default('api'),
   created_on: z.string(),
@@ -115,6 +124,7 @@ export const ZoneInputSchema = z.object({
   pool: OriginPoolSchema.partial().optional(),
   settings: ZoneSettingsSchema.partial().optional(),
   waf: WafSettingsSchema.partial().optional(),
+  cache: CacheSettingsSchema.partial().optional(),
   certificate: ZoneCertificateSchema.optional(),
 }).strict();
 export type ZoneInput = z.infer<typeof ZoneInputSchema>;

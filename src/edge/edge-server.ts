@@ -221,6 +221,7 @@ export class EdgeServer {
 
   readonly #answer = (ctx: RequestContext, v: Verdict): void => {
     if (v.kind === 'drop') { ctx.res.destroy(); return; }
+    if (v.kind === 'served') return;
     if (v.kind === 'respond') {
       if (v.body !== undefined) { this.#send(ctx, v.status, v.body, v.contentType ?? 'text/plain; charset=utf-8', v.headers); return; }
       this.#sendError(ctx, DEF_BY_CODE.get(v.reason) ?? blockDef(v.status, v.reason), v.headers);

@@ -2,6 +2,7 @@
 import type { ConfigDoc } from '../state/ports.ts';
 import type { Limits } from '../config/schema.ts';
 import type { PemPair } from './tls/self-signed.ts';
+import type { PurgeSelector } from '../state/cache-store.ts';
 
 export interface WorkerInit {
   readonly http: { host: string; port: number } | undefined;
@@ -22,9 +23,11 @@ export type ToWorker =
   | { readonly t: 'snapshot'; readonly version: number; readonly docs: ConfigDoc[] }
   | { readonly t: 'health'; readonly zoneId: string; readonly originKey: string; readonly up: boolean }
   | { readonly t: 'cert'; readonly id: number; readonly pem?: PemPair; readonly error?: string }
+  | { readonly t: 'purge'; readonly id: number; readonly selector: PurgeSelector }
   | { readonly t: 'shutdown' };
 
 export type FromWorker =
   | { readonly t: 'ready'; readonly httpPort?: number; readonly httpsPort?: number }
   | { readonly t: 'applied'; readonly version: number; readonly buildMs: number }
-  | { readonly t: 'cert'; readonly id: number; readonly host: string };
+  | { readonly t: 'cert'; readonly id: number; readonly host: string }
+  | { readonly t: 'purged'; readonly id: number; readonly removed: number; readonly error?: string };

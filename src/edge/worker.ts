@@ -22,6 +22,7 @@ const send = (m: FromWorker): void => { process.send?.(m); };
 let edge: EdgeServer | undefined;
 let certSeq = 0;
 const certWaiters = new Map<number, { resolve: (p: PemPair) => void; reject: (e: Error) => void }>();
+let phaseSet: Awaited<ReturnType<typeof createRequestPhases>> | undefined;
 let pendingSnapshot: Extract<ToWorker, { t: 'snapshot' }> | undefined;
 
 function applySnapshot(m: Extract<ToWorker, { t: 'snapshot' }>): void {
@@ -42,6 +43,12 @@ process.on('message', (m: ToWorker) => {
       if (w) { if (m.pem) w.resolve(m.pem); else w.reject(new Error(m.error ?? 'certificate unavailable')); }
       break;
     }
+    case 'purge': {
+      const ps = phaseSet;
+      if (!ps) { send({ t: 'purged', id: m.id, removed: 0 }); break; }
+      ps.purge(m.selector).then((removed) => send({ t: 'purged', id: m.id, removed }), (e: Error) => send({ t: 'purged', id: m.id, removed: 0, error: e.message }));
+      break;
+    }
     case 'shutdown': void shutdown(); break;
   }
 });
@@ -54,7 +61,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   const events = new SecurityEventRecorder(new SqliteSecurityEventStore(i.eventsPath), (n) => metrics.stateFailures.labels('security_events').inc(n));
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
-    requestPhases: (await createRequestPhases(state, logger, metrics)).phases, events,
+    requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics)).phases, events,
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;

@@ -16,7 +16,7 @@ export interface TestOrigin {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
-/** Echo origin. Query options: status=, delay_ms=, size= (bytes of body), header_x=v (response header). */
+/** Echo origin. Query options: status=, delay_ms=, size= (bytes of body), header_x=v (response header), max_age=, tag=. */
 export async function startOrigin(host = '127.0.0.1', custom?: Handler): Promise<TestOrigin> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
@@ -33,6 +33,10 @@ export async function startOrigin(host = '127.0.0.1', custom?: Handler): Promise
       const size = u.searchParams.get('size');
       const extra: Record<string, string> = {};
       for (const [k, v] of u.searchParams) if (k.startsWith('header_')) extra[k.slice(7)] = v;
+      const maxAge = u.searchParams.get('max_age');
+      if (maxAge !== null) extra['cache-control'] = `public, max-age=${maxAge}`;
+      const tag = u.searchParams.get('tag');
+      if (tag !== null) extra['cache-tag'] = tag;
       setTimeout(() => {
         if (res.destroyed) return;
         if (size !== null) {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { HealthCheckSchema, OriginPoolSchema, OriginSchema, WafSettingsSchema, ZoneInputSchema, ZonePatchSchema, ZoneSchema, ZoneSettingsSchema } from '../../config/schema.ts';
+import { CacheSettingsSchema, HealthCheckSchema, OriginPoolSchema, OriginSchema, WafSettingsSchema, ZoneInputSchema, ZonePatchSchema, ZoneSchema, ZoneSettingsSchema } from '../../config/schema.ts';
 import type { Origin, Zone, ZoneInput, ZonePatch } from '../../config/schema.ts';
 import { ConfigConflictError } from '../../state/ports.ts';
 import type { ConfigStore } from '../../state/ports.ts';
@@ -50,6 +50,7 @@ export class ZoneService {
       pool: OriginPoolSchema.parse(poolIn),
       settings: ZoneSettingsSchema.parse({ ...(base?.settings ?? {}), ...(input.settings ?? {}) }),
       waf: WafSettingsSchema.parse({ ...(base?.waf ?? {}), ...(input.waf ?? {}) }),
+      cache: CacheSettingsSchema.parse({ ...(base?.cache ?? {}), ...(input.cache ?? {}) }),
       certificate: input.certificate ?? base?.certificate,
       source,
       created_on: base?.created_on ?? now,
@@ -136,7 +137,7 @@ export class ZoneService {
       names.add(input.name);
       const base = existing.get(input.name);
       if (base && base.source !== 'file') throw new ApiError(409, API_CODES.conflict, `zone "${input.name}" in the config file already exists as an API-managed zone`);
-      const zone = this.build(input, base ? { ...base, pool: OriginPoolSchema.parse({}), settings: ZoneSettingsSchema.parse({}), waf: WafSettingsSchema.parse({}), aliases: [] } : undefined, 'file');
+      const zone = this.build(input, base ? { ...base, pool: OriginPoolSchema.parse({}), settings: ZoneSettingsSchema.parse({}), waf: WafSettingsSchema.parse({}), cache: CacheSettingsSchema.parse({}), aliases: [] } : undefined, 'file');
       if (base && JSON.stringify({ ...base, modified_on: '' }) === JSON.stringify({ ...zone, modified_on: '' })) continue;
       if (base) updated++; else added++;
       ops.push({ op: 'put', doc: { kind: 'zone', id: zone.id, zoneId: null, name: zone.name, data: zone } });

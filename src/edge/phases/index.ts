@@ -17,6 +17,9 @@ import { loadOrCreateKeyRing } from '../../mitigation/index.ts';
 import { systemClock, systemRandom } from '../../lib/clock.ts';
 import type { ChallengeDeps } from '../../mitigation/index.ts';
 import { createWafPhase } from './waf/index.ts';
+import { createCachePhase } from './cache/index.ts';
+import { MemoryCacheStore } from '../../cache/index.ts';
+import type { CacheStore, PurgeSelector } from '../../state/cache-store.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +34,7 @@ export interface PhaseDeps {
   readonly challenge: ChallengeDeps;
   readonly crsDir: string | undefined;
   readonly managedRules: string;
+  readonly cacheStore: CacheStore;
 }
 
 export interface RequestPhases {
@@ -60,6 +64,7 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
         onCompiled: (_k, ms) => d.logger.info({ ms: Math.round(ms) }, 'WAF ruleset compiled'),
       }),
       challenge,
+      createCachePhase({ store: d.cacheStore, now: d.now, coalesceTimeoutMs: 10_000, onError: (err) => d.logger.warn({ err: (err as Error).message }, 'cache store problem (request served from the origin)') }),
     ],
   };
 }
@@ -74,7 +79,8 @@ export const EDGE_REPUTATION_WEIGHTS = {
 } as const;
 
 /** Build the phases from the node's shared state: the reputation store and the challenge key ring live there. */
-export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics): Promise<{ phases: RequestPhases; close(): Promise<void> }> {
+export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics, cacheBytes = 256 * 1024 * 1024): Promise<{ phases: RequestPhases; purge(sel: PurgeSelector): Promise<number>; close(): Promise<void> }> {
+  const cacheStore = new MemoryCacheStore({ maxBytes: cacheBytes, maxEntryBytes: Math.min(cacheBytes / 8, 64 * 1024 * 1024) });
   const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc() });
   const keyRing = await loadOrCreateKeyRing(state.kv, systemRandom);
   const challenge: ChallengeDeps = {
@@ -82,8 +88,9 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
     log: (e) => logger.debug({ challenge: e }, 'challenge outcome'),
   };
   return {
-    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: '' }),
-    close: () => reputation.close(),
+    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: '', cacheStore }),
+    purge: (sel) => cacheStore.purge(sel),
+    close: async () => { await reputation.close(); await cacheStore.close(); },
   };
 }
 

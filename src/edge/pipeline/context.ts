@@ -15,6 +15,23 @@ export type EdgeResponse = ServerResponse | Http2ServerResponse;
 /** Note key: body bytes (or stream) to send to the origin instead of the client stream, set by a phase that read it. */
 export const BODY_NOTE = 'request.body';
 
+/**
+ * Note key: an observer of the origin exchange (the cache stores what streams through). Hooks are synchronous and
+ * must not throw; `onHeaders` returns extra response headers to send.
+ */
+export const ORIGIN_TAP_NOTE = 'origin.tap';
+export interface OriginTap {
+  onHeaders(status: number, headers: Record<string, string | string[]>): Record<string, string> | undefined;
+  onData(chunk: Buffer): void;
+  onComplete(): void;
+  onError(err: Error): void;
+  /**
+   * The origin failed (connection error, timeout, or a 5xx status): answer from elsewhere (a stale copy).
+   * Returns true when it wrote the response.
+   */
+  fallback?(reason: string): boolean;
+}
+
 export interface PhaseRecord { readonly phase: PhaseName; readonly verdict: Verdict }
 
 export class RequestContext {

@@ -13,7 +13,9 @@ export type Verdict =
   | { readonly kind: 'respond'; readonly status: number; readonly reason: ReasonCode; readonly ruleId?: string;
       readonly headers?: Readonly<Record<string, string>>; readonly body?: string; readonly contentType?: string }
   | { readonly kind: 'challenge'; readonly method: string; readonly reason: ReasonCode; readonly ruleId?: string }
-  | { readonly kind: 'drop'; readonly reason: ReasonCode };
+  | { readonly kind: 'drop'; readonly reason: ReasonCode }
+  /** The phase wrote the response itself (e.g. the cache served a stored response). */
+  | { readonly kind: 'served'; readonly reason: ReasonCode };
 
 export const CONTINUE: Verdict = Object.freeze({ kind: 'continue' });
 

@@ -13,7 +13,7 @@ import type { WafNote } from '../waf/index.ts';
 export function verdictLabel(ctx: RequestContext): string {
   const f = ctx.final;
   if (f === undefined) return ctx.errorCode ?? 'pass';
-  return f.verdict.kind === 'respond' || f.verdict.kind === 'challenge' || f.verdict.kind === 'drop' ? f.verdict.reason : 'pass';
+  return f.verdict.kind === 'continue' ? 'pass' : f.verdict.reason;
 }
 
 export function createLogPhase(deps: { accessLog: AccessLog; metrics: EdgeMetrics; nodeId: string; events?: SecurityEventRecorder | undefined }): Phase {

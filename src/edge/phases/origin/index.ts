@@ -15,7 +15,8 @@ import type { HealthState, UpstreamPools } from '../../upstream/pools.ts';
 import type { EdgeMetrics } from '../../../telemetry/metrics.ts';
 import { forwardHeaders, pairsToObject, responseHeaders } from './forward-headers.ts';
 import type { Readable } from 'node:stream';
-import { BODY_NOTE } from '../../pipeline/context.ts';
+import { BODY_NOTE, ORIGIN_TAP_NOTE } from '../../pipeline/context.ts';
+import type { OriginTap } from '../../pipeline/context.ts';
 
 export interface OriginDeps {
   readonly pools: UpstreamPools;
@@ -62,6 +63,7 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
   ctx.originAddress = origin.key;
   const req = ctx.req;
   const res = ctx.res;
+  const tap = ctx.notes.get(ORIGIN_TAP_NOTE) as OriginTap | undefined;
   const buffered = ctx.notes.get(BODY_NOTE) as Buffer | Readable | undefined;
   const body = buffered !== undefined || hasBody(ctx);
   const headers = forwardHeaders(req.rawHeaders, ctx.clientIp, ctx.tls, ctx.ray, ctx.host, zone.pool.hostHeader);
@@ -86,6 +88,17 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
       deps.health.reportPassive(zone.id, origin.key, status < 500 || status > 504 || status === 501, zone.pool.health.passive_failures);
       const flat = responseHeaders(rawHeaders as unknown as Buffer[], ctx.ray);
       if (res.headersSent || res.destroyed) return false;
+      if (tap !== undefined) {
+        if (status >= 500 && tap.fallback?.(`origin.status_${status}`)) {
+          finished = true; // answered from the cache: drop the origin's answer
+          res.removeListener('close', onClientClose);
+          abort?.(new Error('served stale'));
+          done({ kind: 'served', reason: 'cache.stale_on_error' });
+          return false;
+        }
+        const extra = tap.onHeaders(status, pairsToObject(flat));
+        if (extra !== undefined) for (const k in extra) flat.push(k, extra[k]!);
+      }
       if (req.httpVersionMajor === 2) (res as import('node:http2').Http2ServerResponse).writeHead(status, pairsToObject(flat));
       else (res as import('node:http').ServerResponse).writeHead(status, flat);
       res.on('drain', resume);
@@ -93,17 +106,21 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
     },
     onData(chunk) {
       ctx.bytesOut += chunk.length;
+      tap?.onData(chunk);
       return (res as import('node:http').ServerResponse).write(chunk);
     },
     onComplete() {
       finished = true;
+      tap?.onComplete();
       res.removeListener('close', onClientClose);
       res.end();
       done(CONTINUE);
     },
     onError(err) {
+      if (finished) return;
       finished = true;
       res.removeListener('close', onClientClose);
+      tap?.onError(err);
       const code = (err as { code?: string }).code;
       if (res.destroyed || (err.message === 'client closed')) { ctx.errorCode = 'client.closed'; done(CONTINUE); return; }
       deps.health.reportPassive(zone.id, origin.key, false, zone.pool.health.passive_failures);
@@ -121,6 +138,7 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
         t.add(origin.key);
         if (t.size < zone.pool.origins.length) { attempt(ctx, zone, deps, t, done); return; }
       }
+      if (tap?.fallback?.(def.code)) { done({ kind: 'served', reason: 'cache.stale_on_error' }); return; }
       done(errorVerdict(def));
     },
   };
