@@ -87,3 +87,17 @@ test('a JSON body is inspected (942xxx inside a JSON value)', () => {
   assert.ok(m, `ids: ${tx.matches.map((x) => x.id).join(',')}`);
   assert.match(m.variable, /json\.user\.name/);
 });
+
+test('crsConfig exclusions remove rules by tag and id; detect mode logs without interrupting', async () => {
+  const rs = await compileRuleset({ text: crsConfig({ crsDir: defaultCrsDir(), paranoia: 1, mode: 'detect', exclusions: { tags: ['attack-xss'], ids: [920350] } }) });
+  assert.equal(rs.ruleById(941100), undefined);
+  assert.equal(rs.ruleById(920350), undefined);
+  const tx = rs.newTransaction({});
+  let it = tx.processRequestHeaders({ method: 'GET', uri: "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&id=1'%20OR%20'1'%3D'1", headers: browserHeaders });
+  it ??= tx.processRequestBody();
+  assert.equal(it, undefined, 'detect mode never interrupts');
+  const ids = tx.matches.map((m) => m.id);
+  assert.ok(!ids.some((id) => id >= 941000 && id < 942000), `no XSS rule left: ${ids.join(',')}`);
+  assert.ok(ids.some((id) => id >= 942000 && id < 943000), `SQLi still detected: ${ids.join(',')}`);
+  assert.ok(ids.includes(949110), 'the blocking evaluation still logs');
+});
