@@ -4,6 +4,9 @@ export class AhoCorasick {
   #fail: number[] = [0];
   #out: Array<string | undefined> = [undefined];
   readonly size: number;
+  /** full DFA (state × byte → state) when small enough; states with output are marked in #hasOut */
+  #dfa: Int32Array | undefined;
+  #hasOut: Uint8Array | undefined;
 
   constructor(phrases: string[]) {
     const uniq = [...new Set(phrases.map((p) => p.toLowerCase()).filter((p) => p.length > 0))];
@@ -37,10 +40,37 @@ export class AhoCorasick {
         if (this.#out[u] === undefined) this.#out[u] = this.#out[this.#fail[u] ?? 0];
       }
     }
+    const n = this.#goto.length;
+    if (n * 256 <= 1 << 18) {
+      // dense DFA in BFS order (a state's failure target is always computed before it)
+      const dfa = new Int32Array(n * 256);
+      const hasOut = new Uint8Array(n);
+      const order = [0, ...queue];
+      for (const st of order) {
+        hasOut[st] = this.#out[st] !== undefined ? 1 : 0;
+        // row = failure state's row (already complete), then this state's own edges
+        if (st !== 0) dfa.copyWithin(st * 256, (this.#fail[st] ?? 0) * 256, (this.#fail[st] ?? 0) * 256 + 256);
+        for (const [c, nx] of this.#goto[st] ?? []) dfa[st * 256 + c] = nx;
+      }
+      this.#dfa = dfa;
+      this.#hasOut = hasOut;
+    }
   }
 
   /** First phrase found in `text` (compared case-insensitively for ASCII), or undefined. */
   find(text: string): string | undefined {
+    const dfa = this.#dfa;
+    const hasOut = this.#hasOut;
+    if (dfa && hasOut) {
+      let st = 0;
+      for (let i = 0; i < text.length; i++) {
+        let c = text.charCodeAt(i) & 0xff;
+        if (c >= 65 && c <= 90) c += 32;
+        st = dfa[st * 256 + c] as number;
+        if (hasOut[st] === 1) return this.#out[st];
+      }
+      return undefined;
+    }
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       let c = text.charCodeAt(i);
