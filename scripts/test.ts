@@ -23,6 +23,12 @@ if (explicit.length > 0) files.push(...explicit);
 else { collect(join(root, 'src'), files); collect(join(root, 'test'), files); }
 files.sort();
 const flags = args.filter((a) => a.startsWith('-'));
+if (explicit.length === 0) {
+  // the whole suite starts with the type check: a type error fails it like a failing test
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json'), '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) { console.error('typecheck failed (npm run typecheck)'); process.exit(tsc.status ?? 1); }
+  console.log('typecheck: ok');
+}
 const r = spawnSync(process.execPath, [
   '--disable-warning=ExperimentalWarning', '--test', '--test-concurrency=2', '--test-timeout=180000', ...flags, ...files,
 ], { cwd: root, stdio: 'inherit', env: { ...process.env, RAMPART_TEST: '1' } });

@@ -150,6 +150,11 @@ export function lookupZone(s: EdgeSnapshot, host: string): CompiledZone | undefi
 export function lookupCert(s: EdgeSnapshot, host: string): { cert: string; key: string } | undefined {
   const c = s.certs.get(host);
   if (c) return c;
-  const dot = host.indexOf('.');
-  return dot >= 0 ? s.certs.get('*' + host.slice(dot)) : undefined;
+  let i = host.indexOf('.');
+  while (i >= 0) {
+    const w = s.certs.get('*' + host.slice(i));
+    if (w) return w;
+    i = host.indexOf('.', i + 1);
+  }
+  return undefined;
 }

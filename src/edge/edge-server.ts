@@ -164,19 +164,55 @@ export class EdgeServer {
     }
   }
 
+  /**
+   * Checks on the request head that the parser leaves to us, and the authority the request is for:
+   * HTTP/1.x only on the HTTP/1 paths, one Host, `:authority` and Host agreeing on HTTP/2, absolute-form targets
+   * routed by their own authority (RFC 9112 §3.2.2; the target is rewritten to origin-form), URI length and header
+   * count limits. Returns the normalised host, or the error to answer.
+   */
+  #checkHead(req: EdgeRequest): { host: string } | { error: ErrorDef } {
+    const l = this.#opts.limits;
+    const h2 = req.httpVersionMajor === 2 && 'stream' in req;
+    if (!h2 && req.httpVersionMajor !== 1) return { error: req.httpVersionMajor === 2 ? ERRORS.versionNotSupported : ERRORS.badRequest };
+    const url = req.url ?? '';
+    if (url.length > l.max_uri_length) return { error: ERRORS.uriTooLong };
+    const raw = req.rawHeaders;
+    if (raw.length > l.max_header_count * 2 + (h2 ? 10 : 0)) return { error: ERRORS.headersTooLarge };
+    let hostRaw: string | undefined;
+    let hosts = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = raw[i]!;
+      if (n.length === 4 && (n === 'host' || n === 'Host' || n.toLowerCase() === 'host')) { hosts++; hostRaw ??= raw[i + 1]; }
+    }
+    if (hosts > 1) return { error: ERRORS.badRequest };
+    if (h2) {
+      const auth = req.headers[':authority'] as string | undefined;
+      if (auth !== undefined && hostRaw !== undefined && normaliseHost(auth) !== normaliseHost(hostRaw)) return { error: ERRORS.badRequest };
+      hostRaw = auth ?? hostRaw;
+    }
+    if (url.charCodeAt(0) !== 47 /* / */) {
+      if (url === '*') return { host: normaliseHost(hostRaw) };
+      const m = /^https?:\/\/([^/?#]+)([^#]*)$/i.exec(url);
+      if (!m) return { error: ERRORS.badRequest };
+      hostRaw = m[1];
+      const rest = m[2] || '/';
+      req.url = rest.startsWith('/') ? rest : '/' + rest;
+    }
+    return { host: normaliseHost(hostRaw) };
+  }
+
   #handle(req: EdgeRequest, res: EdgeResponse, tls: boolean): void {
     const start = performance.now();
-    const host = normaliseHost(req.headers.host ?? req.headers[':authority'] as string | undefined);
-    const ctx = new RequestContext(nextRay(), req, res, plainIp(req.socket.remoteAddress), tls, host, start);
+    const head = this.#checkHead(req);
+    const ctx = new RequestContext(nextRay(), req, res, plainIp(req.socket.remoteAddress), tls, 'error' in head ? '' : head.host, start);
     this.#inflight++;
     res.once('close', () => this.#done(ctx, this.#pipeline));
     if (this.#draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
-    const l = this.#opts.limits;
-    if ((req.url?.length ?? 0) > l.max_uri_length) { this.#sendError(ctx, ERRORS.uriTooLong); return; }
-    if (req.rawHeaders.length > l.max_header_count * 2 + (req.httpVersionMajor === 2 ? 10 : 0)) { this.#sendError(ctx, ERRORS.headersTooLarge); return; }
-    const zone = lookupZone(this.#snapshot, host);
+    if ('error' in head) { this.#sendError(ctx, head.error); return; }
+    const zone = lookupZone(this.#snapshot, ctx.host);
     if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
     ctx.zone = zone;
+    if (req.url === '*') { this.#send(ctx, 200, '', 'text/plain', { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }); return; }
     if (zone.settings.paused) ctx.addSkip(SECURITY_PHASES);
     if (this.#challenge !== undefined && req.method === 'POST' && (req.url === VERIFY_PATH || req.url?.startsWith(VERIFY_PATH + '?'))) {
       this.#challenge.verify(ctx).then((v) => { ctx.final = { phase: 'challenge', verdict: v }; this.#answer(ctx, v); }, (e: unknown) => this.#fault(ctx, e));
@@ -192,20 +228,26 @@ export class EdgeServer {
 
   #upgrade(req: IncomingMessage, socket: Socket, head: Buffer, tls: boolean): void {
     const start = performance.now();
-    const host = normaliseHost(req.headers.host);
     const res = new ServerResponse(req);
     res.assignSocket(socket);
     res.shouldKeepAlive = false;
-    const ctx = new RequestContext(nextRay(), req, res, plainIp(socket.remoteAddress), tls, host, start);
+    // an answer from the edge itself ends the connection: it was never upgraded
+    res.once('finish', () => socket.destroySoon());
+    const checked = this.#checkHead(req);
+    const ctx = new RequestContext(nextRay(), req, res, plainIp(socket.remoteAddress), tls, 'error' in checked ? '' : checked.host, start);
     ctx.notes.set(UPGRADE_SOCKET, { socket, head });
     this.#inflight++;
     let logged = false;
     const fin = (): void => { if (!logged) { logged = true; this.#done(ctx, this.#upgradePipeline); } };
     socket.once('close', fin);
     socket.on('error', () => socket.destroy());
-    const zone = lookupZone(this.#snapshot, host);
+    socket.setTimeout(this.#opts.limits.request_timeout * 1000, () => { if (!ctx.originStatus) socket.destroy(); });
+    if ('error' in checked) { this.#sendError(ctx, checked.error); return; }
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') { this.#sendError(ctx, ERRORS.upgradeNotSupported); return; }
+    const zone = lookupZone(this.#snapshot, ctx.host);
     if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
     ctx.zone = zone;
+    if (zone.settings.paused) ctx.addSkip(SECURITY_PHASES);
     try {
       const r = runRequest(ctx, this.#upgradePipeline, this.#answer);
       if (r !== undefined) r.catch((e: unknown) => this.#fault(ctx, e));

@@ -19,8 +19,8 @@ let origin: TestOrigin;
 let banner = '';
 let ports: { http: number; https: number; admin: number };
 let token = '';
-const env = { ...process.env, RAMPART_ADMIN_TOKEN: '' };
-delete env['RAMPART_ADMIN_TOKEN'];
+// no RAMPART_ADMIN_TOKEN: the node must generate one
+const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'RAMPART_ADMIN_TOKEN'));
 
 before(async () => {
   origin = await startOrigin();

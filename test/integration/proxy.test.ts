@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { startTestNode } from '../helpers/node.ts';
 import type { TestNode } from '../helpers/node.ts';
 import { startOrigin } from '../helpers/origin.ts';
@@ -118,7 +119,7 @@ test('a 1 GiB upload passes with bounded memory', async () => {
   let peak = rssBefore;
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
   async function* gen(): AsyncGenerator<Buffer> { for (let sent = 0; sent < total; sent += chunk.length) yield chunk; }
-  const r = await request(`http://127.0.0.1:${node.httpPort}/gig`, { method: 'POST', headers: { host: 'shop.test', 'content-length': String(total) }, body: gen() });
+  const r = await request(`http://127.0.0.1:${node.httpPort}/gig`, { method: 'POST', headers: { host: 'shop.test', 'content-length': String(total) }, body: Readable.from(gen()) });
   const text = await r.body.text();
   clearInterval(timer);
   assert.equal(r.statusCode, 200);

@@ -55,7 +55,7 @@ async function startWsOrigin(): Promise<WsOrigin> {
   const port = (server.address() as AddressInfo).port;
   return {
     server, address: `127.0.0.1:${port}`, upgrades, plain, sockets,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); server.closeAllConnections(); }),
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); server.closeAllConnections(); })
   };
 }
 
@@ -179,7 +179,7 @@ test('an upgrade when the origin is down gets a 502 page', async () => {
 });
 
 test('after an error answer to an upgrade (404) the edge closes the connection', {
-  todo: 'BUG: an upgrade answered by the edge itself (404 unknown host, 503 no origin, 4xx from a request phase) is written through a hand-made ServerResponse on the detached socket; it says "Connection: close" but the socket is never ended or timed out (it left the HTTP server, so no header/keep-alive timeout applies): each such request pins an idle connection vs end the socket after the answer',
+
 }, async () => {
   const r = await rawExchange(node.httpPort!, upgradeReq('nowhere.test', '/ws-unknown-close'), { limitMs: 1500 });
   assert.equal(r.responses[0]?.status, 404);
@@ -195,7 +195,7 @@ async function activeHttpConnections(): Promise<number> {
 }
 
 test('an upgrade answered by the edge (404) releases its connection once the client has gone', {
-  todo: 'BUG: the socket of an upgrade the edge answers itself (404 unknown host, 503, any early verdict) is never ended by the edge and, being half-open (allowHalfOpen) and detached from the HTTP server, is never closed even after the client closes its side: the connection, its file descriptor and the in-flight count leak for good (rampart_active_connections stays up; close()/graceful drain always waits its full timeout) vs the edge ends the socket after its answer',
+
 }, async () => {
   const base = await activeHttpConnections();
   for (let i = 0; i < 3; i++) {
@@ -239,7 +239,7 @@ test('WebSocket over TLS (HTTP/1.1 on the HTTPS listener) passes through with X-
 });
 
 test('an upgrade the origin refuses leaves no raw pipe: the next bytes are not delivered to the origin unparsed', {
-  todo: 'BUG: the tunnel splices client and origin sockets as soon as the origin connection opens, before the origin answers; when the origin refuses the upgrade (here an origin without WebSocket support answers 200 and keeps the connection alive) the client keeps a raw keep-alive connection to the origin and can send it any request (here Host nowhere.test, which the edge would answer 404), bypassing routing, limits, parsing and every request phase (WebSocket/h2c smuggling) vs splice only after a 101 (otherwise relay the response and close, or keep parsing)',
+
 }, async () => {
   const c = await rawConnect(node.httpPort!);
   try {
@@ -259,7 +259,7 @@ test('an upgrade the origin refuses leaves no raw pipe: the next bytes are not d
 });
 
 test('an upgrade request over the URI limit is refused with 414 and not forwarded', {
-  todo: 'BUG: upgrade requests skip the URI-length and header-count checks done in #handle: a 9000-byte upgrade URI is tunnelled to the origin (101) vs 414 (and 431 for too many header fields)',
+
 }, async () => {
   const before = ws.upgrades.length;
   const r = await rawExchange(node.httpPort!, upgradeReq('chat.test', '/ws-long?' + 'a'.repeat(9000)), { responses: 1 });
@@ -268,7 +268,7 @@ test('an upgrade request over the URI limit is refused with 414 and not forwarde
 });
 
 test('an upgrade request with more header fields than the limit is refused with 431 and not forwarded', {
-  todo: 'BUG: upgrade requests skip the header-count check: 150 header fields are tunnelled to the origin (101) vs 431',
+
 }, async () => {
   const before = ws.upgrades.length;
   const many = Array.from({ length: 150 }, (_, i) => `X-H${i}: ${i}\r\n`).join('');
@@ -278,7 +278,7 @@ test('an upgrade request with more header fields than the limit is refused with 
 });
 
 test('a non-WebSocket upgrade (h2c) is not tunnelled to the origin', {
-  todo: 'BUG: "Upgrade: h2c" (with HTTP2-Settings) is forwarded to the origin and, if it answers 101, tunnelled: h2c smuggling gives the client a raw HTTP/2 connection to the origin past every phase vs refuse upgrades other than websocket (or strip Upgrade: h2c and serve the request normally)',
+
 }, async () => {
   const before = ws.upgrades.length;
   const r = await rawExchange(node.httpPort!,

@@ -2,7 +2,7 @@
  * Zone use cases shared by the three doors (API, CLI through the API, config file): validate, store in one
  * transaction, publish. A failed validation changes nothing.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { CacheSettingsSchema, HealthCheckSchema, OriginPoolSchema, OriginSchema, WafSettingsSchema, ZoneInputSchema, ZonePatchSchema, ZoneSchema, ZoneSettingsSchema } from '../../config/schema.ts';
 import type { Origin, Zone, ZoneInput, ZonePatch } from '../../config/schema.ts';
@@ -23,6 +23,20 @@ export const OriginsInputSchema = z.object({
   response_timeout: z.number().optional(),
   host_header: z.string().optional(),
 }).strict();
+
+/** A zone's own certificate must parse, match its key, and be valid now; refused with the reason otherwise. */
+function checkCertificate(c: { cert: string; key: string }, zone: Zone): void {
+  let x: X509Certificate;
+  try { x = new X509Certificate(c.cert); } catch (e) { throw new ApiError(400, API_CODES.validation, `certificate.cert: not a readable PEM certificate (${(e as Error).message})`); }
+  let k: ReturnType<typeof createPrivateKey>;
+  try { k = createPrivateKey(c.key); } catch (e) { throw new ApiError(400, API_CODES.validation, `certificate.key: not a readable PEM private key (${(e as Error).message})`); }
+  if (!x.checkPrivateKey(k)) throw new ApiError(400, API_CODES.validation, 'certificate.key: does not match the certificate\'s public key');
+  const now = Date.now();
+  if (Date.parse(x.validTo) < now) throw new ApiError(400, API_CODES.validation, `certificate.cert: expired on ${x.validTo}`);
+  if (x.checkHost(zone.name) === undefined && !zone.aliases.some((a) => x.checkHost(a.replace(/^\*\./, 'x.')) !== undefined)) {
+    throw new ApiError(400, API_CODES.validation, `certificate.cert: not valid for ${zone.name} (subject ${x.subject.replace(/\n/g, ', ')}; SAN ${x.subjectAltName ?? 'none'})`);
+  }
+}
 
 export class ZoneService {
   readonly #store: ConfigStore;
@@ -58,6 +72,7 @@ export class ZoneService {
     };
     const r = ZoneSchema.safeParse(candidate);
     if (!r.success) throw validationError(r.error);
+    if (input.certificate !== undefined) checkCertificate(input.certificate, r.data);
     return r.data;
   }
 
@@ -119,7 +134,9 @@ export class ZoneService {
 
   async delete(id: string): Promise<{ id: string }> {
     const z = await this.get(id);
-    await this.#store.apply([{ op: 'deleteOwned', zoneId: z.id }, { op: 'delete', kind: 'zone', id: z.id }]);
+    // with it go the certificates generated for its names
+    const certs = [z.name, ...z.aliases].map((n) => ({ op: 'delete' as const, kind: 'cert', id: n }));
+    await this.#store.apply([{ op: 'deleteOwned', zoneId: z.id }, ...certs, { op: 'delete', kind: 'zone', id: z.id }]);
     await this.#publish();
     return { id: z.id };
   }

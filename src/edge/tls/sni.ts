@@ -43,10 +43,13 @@ export class SniResolver {
   /** Forget contexts of certificates no longer in the snapshot (call after a swap). */
   onSnapshot(s: EdgeSnapshot): void {
     const live = new Set<string>();
+    // forget what the store now holds, and names no zone serves any more (a deleted zone's certificate)
+    for (const h of this.#issued.keys()) {
+      if (s.certs.has(h) || lookupZone(s, h.startsWith('*.') ? 'x' + h.slice(1) : h) === undefined) this.#issued.delete(h);
+    }
     for (const c of s.certs.values()) live.add(c.cert);
     for (const c of this.#issued.values()) live.add(c.cert);
     for (const k of this.#contexts.keys()) if (!live.has(k)) this.#contexts.delete(k);
-    for (const h of this.#issued.keys()) if (s.certs.has(h)) this.#issued.delete(h);
   }
 
   readonly callback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void): void => {
@@ -55,12 +58,28 @@ export class SniResolver {
     const pem = lookupCert(s, host) ?? this.#issued.get(host);
     if (pem !== undefined) { cb(null, this.#context(pem)); return; }
     if (!host || lookupZone(s, host) === undefined) { cb(null, this.#default); return; }
-    let p = this.#pending.get(host);
+    // A name served through a wildcard alias shares one certificate for the wildcard: client-chosen names must
+    // not each make the edge generate and store a certificate.
+    const name = s.exact.has(host) ? host : wildcardFor(s, host) ?? host;
+    const have = name === host ? undefined : lookupCert(s, name) ?? this.#issued.get(name);
+    if (have !== undefined) { cb(null, this.#context(have)); return; }
+    let p = this.#pending.get(name);
     if (p === undefined) {
-      p = this.#source(host);
-      this.#pending.set(host, p);
-      void p.then((c) => { this.#issued.set(host, c); }, () => {}).finally(() => this.#pending.delete(host));
+      p = this.#source(name);
+      this.#pending.set(name, p);
+      void p.then((c) => { this.#issued.set(name, c); }, () => {}).finally(() => this.#pending.delete(name));
     }
     p.then((c) => cb(null, this.#context(c)), (e: unknown) => { this.#onError(host, e); cb(null, this.#default); });
   };
+}
+
+/** The wildcard alias ("*.shop.test") through which `host` is served, if any. */
+function wildcardFor(s: EdgeSnapshot, host: string): string | undefined {
+  let i = host.indexOf('.');
+  while (i >= 0) {
+    const suffix = host.slice(i);
+    if (s.wildcard.has(suffix)) return '*' + suffix;
+    i = host.indexOf('.', i + 1);
+  }
+  return undefined;
 }

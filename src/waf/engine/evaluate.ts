@@ -2,7 +2,7 @@
  * Evaluates one rule (with its chain) against a transaction: resolve targets, apply the transformation chain
  * (cached per transaction by chain and value), run the operator, and on a full-chain match run the effects.
  */
-import { resolveTarget } from '../variables/index.ts';
+import { resolveTarget, targetName } from '../variables/index.ts';
 import type { Rule } from './rule.ts';
 import type { Transaction } from './transaction.ts';
 
@@ -34,11 +34,11 @@ function matchOne(tx: Transaction, rule: Rule): boolean {
         for (const c of candidates) {
           if (seen.has(c)) continue;
           seen.add(c);
-          if (op.evaluate(tx, c, rule) !== op.negated) { tx.recordMatchedVar(tv.name, c); matched = true; for (const fx of rule.effects) fx(tx, rule); break; }
+          if (op.evaluate(tx, c, rule) !== op.negated) { tx.recordMatchedVar(targetName(tv), c); matched = true; for (const fx of rule.effects) fx(tx, rule); break; }
         }
       } else {
         const v = transformed(tx, rule, tv.value);
-        if (op.evaluate(tx, v, rule) !== op.negated) { tx.recordMatchedVar(tv.name, v); matched = true; for (const fx of rule.effects) fx(tx, rule); }
+        if (op.evaluate(tx, v, rule) !== op.negated) { tx.recordMatchedVar(targetName(tv), v); matched = true; for (const fx of rule.effects) fx(tx, rule); }
       }
     }
   }

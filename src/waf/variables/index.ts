@@ -10,7 +10,12 @@ import { KEYED, NAMES_OF, SINGLE } from './names.ts';
 
 export { isKnownVariable, KEYED, NAMES_OF, SINGLE } from './names.ts';
 
-export interface TargetValue { name: string; value: string }
+/** A resolved value; its display name (`ARGS:q`) is built only when needed, with targetName(). */
+export interface TargetValue { col: string; key: string | undefined; value: string }
+
+export function targetName(tv: TargetValue): string {
+  return tv.key === undefined ? tv.col : tv.col + ':' + tv.key;
+}
 
 export function compileKeyRegex(src: string): RegExp {
   return compileSafe(src, 'i');
@@ -50,13 +55,13 @@ export function resolveTarget(tx: Transaction, target: RuleTarget, rule: Rule): 
       if (target.key !== undefined && !target.keyRegex) {
         for (const e of col.get(target.key)) {
           if (excluded(tx, target, rule, e.key)) continue;
-          out.push({ name: `${name}:${e.key}`, value: base ? e.key : e.value });
+          out.push({ col: name, key: e.key, value: base ? e.key : e.value });
         }
       } else {
         for (const e of col.entries()) {
           if (target.keyRegex && !target.keyRegex.test(e.key)) continue;
           if ((target.exclusions.length > 0 || tx.removedTargets.length > 0) && excluded(tx, target, rule, e.key)) continue;
-          out.push({ name: `${name}:${e.key}`, value: base ? e.key : e.value });
+          out.push({ col: name, key: e.key, value: base ? e.key : e.value });
         }
       }
     }
@@ -65,12 +70,12 @@ export function resolveTarget(tx: Transaction, target: RuleTarget, rule: Rule): 
     if (xml) {
       const key = target.key ?? '/*';
       const list = key.includes('@') ? xml.attrs : xml.texts;
-      for (const v of list) out.push({ name: `XML:${key}`, value: v });
+      for (const v of list) out.push({ col: 'XML', key, value: v });
     }
   } else if (SINGLE.has(name)) {
     const v = tx.singleValue(name);
-    if (v !== undefined) out.push({ name, value: v });
+    if (v !== undefined) out.push({ col: name, key: undefined, value: v });
   }
-  if (target.count) out = [{ name: '&' + name + (target.key !== undefined ? ':' + target.key : ''), value: String(out.length) }];
+  if (target.count) out = [{ col: '&' + name, key: target.key, value: String(out.length) }];
   return out;
 }

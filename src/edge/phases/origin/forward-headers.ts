@@ -7,7 +7,8 @@ import { HOP_BY_HOP, connectionTokens } from '../../../lib/headers.ts';
 
 export const VIA = '1.1 rampart';
 
-const OWN = new Set(['rampart-connecting-ip', 'rampart-ray', 'x-forwarded-proto']);
+// our own headers (a client must not spoof them) and Expect (the edge answered 100-continue itself)
+const OWN = new Set(['rampart-connecting-ip', 'rampart-ray', 'x-forwarded-proto', 'expect']);
 
 export function forwardHeaders(raw: readonly string[], clientIp: string, tls: boolean, ray: string, authority: string, hostOverride: string | undefined): string[] {
   const out: string[] = [];

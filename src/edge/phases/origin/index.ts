@@ -27,7 +27,12 @@ export interface OriginDeps {
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-export function classifyOriginError(code: string | undefined): ErrorDef {
+/** Errors caused by the request itself (undici refuses it): not the origin's fault. */
+const REQUEST_ERRORS = new Set(['UND_ERR_NOT_SUPPORTED', 'UND_ERR_INVALID_ARG', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'UND_ERR_ABORTED']);
+
+export function classifyOriginError(code: string | undefined, name?: string): ErrorDef {
+  if (code !== undefined && REQUEST_ERRORS.has(code)) return ERRORS.badRequest;
+  if (name === 'HTTPParserError') return ERRORS.originBadResponse;
   if (code !== undefined && TIMEOUTS.has(code)) return ERRORS.originTimeout;
   if (code !== undefined && (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return ERRORS.originBadResponse;
   return ERRORS.originRefused;
@@ -76,6 +81,8 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
     if (!finished && abort) abort(new Error('client closed'));
   };
   res.once('close', onClientClose);
+  // a client that resets its stream mid-upload must not have a truncated body delivered as complete
+  if (body) req.once('aborted', () => { if (!finished && abort) abort(Object.assign(new Error('client aborted the request'), { code: 'UND_ERR_ABORTED' })); });
 
   const handler: Dispatcher.DispatchHandler = {
     onConnect(a) { abort = a; },
@@ -123,8 +130,8 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
       tap?.onError(err);
       const code = (err as { code?: string }).code;
       if (res.destroyed || (err.message === 'client closed')) { ctx.errorCode = 'client.closed'; done(CONTINUE); return; }
-      deps.health.reportPassive(zone.id, origin.key, false, zone.pool.health.passive_failures);
-      const def = classifyOriginError(code);
+      const def = classifyOriginError(code, err.name);
+      if (def !== ERRORS.badRequest) deps.health.reportPassive(zone.id, origin.key, false, zone.pool.health.passive_failures);
       deps.metrics.originFailures.labels(zone.name, def.code).inc();
       ctx.errorDetail = `${origin.key}: ${code ?? ''} ${err.message}`;
       if (headersDone) {

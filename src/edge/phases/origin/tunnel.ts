@@ -37,12 +37,33 @@ export function createTunnelPhase(deps: { health: HealthState }, socketOf: (ctx:
         up.once(origin.tls ? 'secureConnect' : 'connect', () => {
           connected = true;
           clearTimeout(timer);
-          ctx.originStatus = 101;
           up.write(text);
-          if (head.length) up.write(head);
-          up.pipe(client);
-          client.pipe(up);
-          resolve(CONTINUE);
+          // Join the sockets only once the origin agreed to switch protocols (101). Any other answer is passed
+          // back as the final response and both connections are closed: a refused upgrade must never leave the
+          // client with a raw pipe to the origin that skips routing and every phase.
+          let buf = Buffer.alloc(0);
+          const onHead = (d: Buffer): void => {
+            buf = Buffer.concat([buf, d]);
+            const end = buf.indexOf('\r\n\r\n');
+            if (end < 0) { if (buf.length > 65_536) up.destroy(); return; }
+            up.off('data', onHead);
+            up.pause();
+            const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(buf.subarray(0, Math.min(end, 200)).toString('latin1'))?.[1] ?? 0);
+            ctx.originStatus = status;
+            if (status !== 101) {
+              ctx.errorCode = status === 0 ? 'origin.bad_response' : undefined;
+              client.end(buf, () => { up.destroy(); client.destroySoon(); });
+              resolve(CONTINUE);
+              return;
+            }
+            if (head.length) up.write(head);
+            client.write(buf);
+            up.pipe(client);
+            client.pipe(up);
+            up.resume();
+            resolve(CONTINUE);
+          };
+          up.on('data', onHead);
         });
         up.on('error', (e: Error & { code?: string }) => {
           clearTimeout(timer);
