@@ -31,6 +31,7 @@ export { WafConfigError } from './seclang/errors.ts';
 export { crsConfig } from './crs-config.ts';
 export type { CrsConfigOptions } from './crs-config.ts';
 export { defaultCrsDir } from './crs-dir.ts';
-export { operatorNames } from './operators/index.ts';
+export { operatorNames, regexStats, setRuleRegexMode, ruleRegexMode } from './operators/index.ts';
+export type { RegexMode } from './operators/index.ts';
 export { transformationNames } from './transformations/index.ts';
 export { actionNames } from './actions/index.ts';
