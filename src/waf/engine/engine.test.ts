@@ -164,3 +164,21 @@ test('configuration errors name the file, line, column and what was expected', (
     });
   }
 });
+
+test('SecRuleRemoveById/ByTag, SecRuleUpdateTargetById/ByTag, SecRuleUpdateActionById, Include with a glob', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'waf-inc-'));
+  writeFileSync(join(dir, 'a.conf'), 'SecRule ARGS "@rx x" "id:1,phase:1,pass,tag:\'t1\'"\nSecRule ARGS "@rx x" "id:2,phase:1,pass"\n');
+  writeFileSync(join(dir, 'b.conf'), 'SecRule ARGS "@rx x" "id:3,phase:1,pass,tag:\'t3\'"\nSecRule ARGS "@rx x" "id:4,phase:1,pass"\nSecRule ARGS "@rx x" "id:5,phase:1,pass"\n');
+  const rs = compileRulesetSync({
+    baseDir: dir,
+    text: 'SecRuleEngine On\nInclude *.conf\nSecRuleRemoveById 2 5-9\nSecRuleUpdateTargetById 1 "!ARGS:skip"\nSecRuleUpdateTargetByTag t3 "REQUEST_HEADERS:X-A"\nSecRuleUpdateActionById 4 "deny,status:409"\nSecRuleRemoveByTag nothing',
+  });
+  assert.deepEqual(rs.rules.map((r) => r.id), [1, 3, 4]);
+  const tx = rs.newTransaction();
+  const it = tx.processRequestHeaders({ method: 'GET', uri: '/?skip=x', headers: [['X-A', 'x']] });
+  assert.deepEqual(tx.matches.map((m) => m.id), [3, 4]);
+  assert.equal(it?.status, 409);
+});
