@@ -7,7 +7,7 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enableSafeRegex } from './lib/regex.ts';
@@ -42,6 +42,9 @@ import { SqliteSecurityEventStore } from './state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './edge/events.ts';
 import { registerSecurityRoutes } from './control/api/routes/security.ts';
 import { registerCacheRoutes } from './control/api/routes/cache.ts';
+import { registerDnsRoutes } from './control/api/routes/dns.ts';
+import { DNS_RECORDS, dnsZonesFrom, DnsPublisher } from './control/services/dns.ts';
+import { parseDnsListen, rrlConfigSchema, startDnsServer } from './dns/index.ts';
 import type { PurgeSelector } from './state/cache-store.ts';
 
 export const VERSION = '0.1.0';
@@ -57,6 +60,8 @@ export interface NodeOptions {
   adminToken?: string;
   logLevel?: string;
   accessLog?: string;
+  /** Authoritative DNS listener (UDP and TCP), e.g. 0.0.0.0:53; 'off' for none. Default 0.0.0.0:5353. */
+  dns?: string | null;
   /** Print the startup banner (the CLI does; tests don't). */
   banner?: boolean;
 }
@@ -65,6 +70,7 @@ export interface NodeHandle {
   readonly httpPort: number | undefined;
   readonly httpsPort: number | undefined;
   readonly adminPort: number;
+  readonly dnsPort: number | undefined;
   readonly adminToken: string;
   readonly dataDir: string;
   readonly logger: Logger;
@@ -87,6 +93,22 @@ function adminTokenFor(dataDir: string, fromEnv: string | undefined): { token: s
   renameSync(tmp, f);
   chmodSync(f, 0o600);
   return { token, source: 'generated' };
+}
+
+/**
+ * The addresses proxied DNS records answer with: RAMPART_EDGE_IPV4 / RAMPART_EDGE_IPV6 (comma lists), else this
+ * machine's first public-looking address of each family, else loopback.
+ */
+function edgeAddresses(): { v4: string[]; v6: string[] } {
+  const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  let v4 = list(process.env['RAMPART_EDGE_IPV4']);
+  let v6 = list(process.env['RAMPART_EDGE_IPV6']);
+  if (v4.length === 0 || v6.length === 0) {
+    const all = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal);
+    if (v4.length === 0) v4 = all.filter((i) => i!.family === 'IPv4').map((i) => i!.address).slice(0, 1);
+    if (v6.length === 0) v6 = all.filter((i) => i!.family === 'IPv6' && !i!.address.startsWith('fe80')).map((i) => i!.address).slice(0, 1);
+  }
+  return { v4: v4.length ? v4 : ['127.0.0.1'], v6 };
 }
 
 function addr(v: string | null | undefined, def: string | null): { host: string; port: number } | undefined {
@@ -123,8 +145,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const notifyVersion = (): void => { for (const w of [...versionWaiters]) w(); };
   let healthChecker: HealthChecker | undefined;
 
+  const dnsPublisher = new DnsPublisher({ edgeIPv4: edgeAddresses().v4, edgeIPv6: edgeAddresses().v6, logger });
+  const nameservers = (process.env['RAMPART_NAMESERVERS'] ?? 'ns1.rampart.local,ns2.rampart.local').split(',').map((x) => x.trim()).filter(Boolean);
   const push = (version: number, docs: ConfigDoc[]): void => {
     lastDocs = { version, docs };
+    try { dnsPublisher.publish(dnsZonesFrom(docs, { nameservers })); } catch (e) { logger.error({ err: (e as Error).message }, 'DNS data not published; the previous answers stay'); }
     const snap = buildSnapshot(version, docs, (d, why) => logger.warn({ kind: d.kind, id: d.id, why }, 'stored document skipped'));
     healthChecker?.update(snap.zones.values());
     if (edge) { edge.apply(snap); notifyVersion(); }
@@ -278,6 +303,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   registerZoneRoutes(router, zones);
   registerSecurityRoutes(router, zones, eventStore);
   registerCacheRoutes(router, zones, purge);
+  registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
   registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
   registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
   registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
@@ -300,6 +326,16 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   });
   const admin = new AdminServer({ token, logger, router });
   const adminPort = await admin.listen(adminA.host, adminA.port);
+  const dnsA = o.dns === null || o.dns === 'off' ? undefined : parseDnsListen(o.dns ?? '0.0.0.0:5353');
+  let dnsServer: Awaited<ReturnType<typeof startDnsServer>> | undefined;
+  if (dnsA) {
+    try {
+      dnsServer = await startDnsServer({ host: dnsA.host, port: dnsA.port, getSnapshot: dnsPublisher.getSnapshot, logger, rrl: rrlConfigSchema.parse({ responsesPerSecond: 100, nxdomainsPerSecond: 20, window: 15, slip: 2 }) });
+    } catch (e) {
+      if (o.dns !== undefined) throw e;
+      logger.warn({ err: (e as Error).message }, 'the default DNS listener (0.0.0.0:5353) could not start; pass --dns ADDR:PORT');
+    }
+  }
 
   if (o.banner) {
     const lines = [
@@ -307,6 +343,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       `  proxy  http   ${httpA ? `${httpA.host}:${httpPort}` : 'off'}`,
       `  proxy  https  ${httpsA ? `${httpsA.host}:${httpsPort} (TLS by SNI, HTTP/2)` : 'off'}`,
       `  admin  http://${adminA.host}:${adminPort}  (API /client/v4, /metrics, /healthz)`,
+      `  dns    ${dnsServer ? `${dnsServer.host}:${dnsServer.udpPort} (UDP+TCP, authoritative; proxied records answer ${edgeAddresses().v4.join(', ')})` : 'off'}`,
       `  data   ${dataDir}`,
       tokenSource === 'env' ? '  admin token: taken from RAMPART_ADMIN_TOKEN' : `  admin token: ${token}   (stored in ${join(dataDir, 'admin-token')}, mode 0600)`,
     ];
@@ -318,6 +355,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     closing = true;
     healthChecker?.close();
     await admin.close();
+    await dnsServer?.close();
     if (edge) await edge.close();
     await Promise.all([...live.values()].map((w) => new Promise<void>((r) => {
       w.worker.once('exit', () => r());
@@ -331,5 +369,5 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   };
 
   const routes = router.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth }));
-  return { httpPort, httpsPort, adminPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };
+  return { httpPort, httpsPort, adminPort, dnsPort: dnsServer?.udpPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };
 }

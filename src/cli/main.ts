@@ -11,6 +11,7 @@ import type { Envelope } from './client.ts';
 import { enc, out, parse } from './args.ts';
 import { ruleCommands } from './commands/rules.ts';
 import { securityCommands } from './commands/security.ts';
+import { dnsCommands } from './commands/dns.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 
 enableSafeRegex();
@@ -33,11 +34,12 @@ function zoneDetail(z: ZoneView): string {
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   ...ruleCommands,
   ...securityCommands,
+  ...dnsCommands,
   async start(args) {
     const { values } = parse(args, {
       http: { type: 'string' }, https: { type: 'string' }, admin: { type: 'string' }, data: { type: 'string' },
-      config: { type: 'string' }, workers: { type: 'string' }, 'log-level': { type: 'string' }, 'access-log': { type: 'string' },
-    }, 'rampart start [--http ADDR:PORT] [--https ADDR:PORT] [--admin ADDR:PORT] [--data DIR] [--config FILE] [--workers N]');
+      config: { type: 'string' }, workers: { type: 'string' }, 'log-level': { type: 'string' }, 'access-log': { type: 'string' }, dns: { type: 'string' },
+    }, 'rampart start [--http ADDR:PORT] [--https ADDR:PORT] [--admin ADDR:PORT] [--dns ADDR:PORT|off] [--data DIR] [--config FILE] [--workers N]');
     const workers = values['workers'] === undefined ? undefined : Number(values['workers']);
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new CliError(`--workers: "${String(values['workers'])}" is not a whole number >= 0`, 2);
     const { startNode } = await import('../main.ts');
@@ -47,6 +49,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
         http: values['http'] as string | undefined, https: values['https'] as string | undefined, admin: values['admin'] as string | undefined,
         data: values['data'] as string | undefined, config: values['config'] as string | undefined, workers,
         logLevel: values['log-level'] as string | undefined, accessLog: values['access-log'] as string | undefined, banner: true,
+        ...(values['dns'] !== undefined ? { dns: values['dns'] as string } : {}),
       });
     } catch (e) {
       if (e instanceof ConfigError) throw new CliError(e.message);
@@ -216,6 +219,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart rule|ratelimit|access list|show|delete ZONE [ID]
   rampart waf set ZONE --mode off|detect|block --paranoia 1-4 ... | waf show ZONE
   rampart events ZONE [--ray RAY] [--source waf|firewall|...]
+  rampart dns add ZONE TYPE NAME CONTENT [--proxied] | list | delete | import ZONE FILE | export ZONE
   rampart config validate FILE
   rampart status | reload | version
 

@@ -18,7 +18,7 @@ export interface TestNode extends NodeHandle {
 
 export async function startTestNode(opts: Partial<NodeOptions> = {}): Promise<TestNode> {
   const data = opts.data ?? mkdtempSync(join(tmpdir(), 'rampart-test-'));
-  const node = await startNode({ http: '127.0.0.1:0', https: '127.0.0.1:0', admin: '127.0.0.1:0', workers: 0, adminToken: 'test-admin-token', logLevel: 'error', accessLog: join(data, 'access.log'), ...opts, data });
+  const node = await startNode({ http: '127.0.0.1:0', https: '127.0.0.1:0', admin: '127.0.0.1:0', workers: 0, dns: '127.0.0.1:0', adminToken: 'test-admin-token', logLevel: 'error', accessLog: join(data, 'access.log'), ...opts, data });
   const base = `http://127.0.0.1:${node.adminPort}`;
   const t: TestNode = {
     ...node,

@@ -19,6 +19,8 @@ export interface ResourceKind<T extends { id: string }> {
   readonly normalise?: (body: Record<string, unknown>) => Record<string, unknown>;
   /** Semantic validation (compile expressions); return an error message naming the field, or undefined. */
   readonly check?: (value: T) => string | undefined;
+  /** Validation of the zone's whole set after a change (e.g. DNS: CNAME conflicts); the problems found. */
+  readonly checkSet?: (values: readonly T[], zoneName: string) => string[];
 }
 
 export class ZoneResourceService<T extends { id: string }> {
@@ -63,6 +65,7 @@ export class ZoneResourceService<T extends { id: string }> {
     const items = (many ? body : [body]) as unknown[];
     if (items.length === 0) throw new ApiError(400, API_CODES.validation, 'body: expected at least one item');
     const values = items.map((b, i) => this.#validate(b, newId(), many ? `body[${i}]` : 'body'));
+    await this.#checkSet(zone.id, zone.name, values, []);
     await this.#store.apply(values.map((v) => ({ op: 'put' as const, doc: { kind: this.k.kind, id: v.id, zoneId: zone.id, name: null, data: v } })));
     await this.#publish();
     return many ? values : values[0]!;
@@ -73,9 +76,30 @@ export class ZoneResourceService<T extends { id: string }> {
     const zone = await this.#zones.get(zoneRef);
     const merged = replace ? body : { ...(current as Record<string, unknown>), ...(body as Record<string, unknown>) };
     const v = this.#validate(merged, id, 'body');
+    await this.#checkSet(zone.id, zone.name, [v], [id]);
     await this.#store.apply([{ op: 'put', doc: { kind: this.k.kind, id, zoneId: zone.id, name: null, data: v } }]);
     await this.#publish();
     return v;
+  }
+
+  async #checkSet(zoneId: string, zoneName: string, added: readonly T[], replaced: readonly string[]): Promise<void> {
+    if (this.k.checkSet === undefined) return;
+    const existing = (await this.#store.list(this.k.kind, zoneId)).map((d) => d.data as T).filter((v) => !replaced.includes(v.id));
+    const problems = this.k.checkSet([...existing, ...added], zoneName);
+    if (problems.length) throw new ApiError(400, API_CODES.validation, `body: ${problems.join('; ')}`);
+  }
+
+  /** Add many at once (an import): validated together, stored in one transaction. */
+  async importMany(zoneRef: string, items: readonly unknown[], replaceAll: boolean): Promise<T[]> {
+    const zone = await this.#zones.get(zoneRef);
+    const values = items.map((b, i) => this.#validate(b, newId(), `records[${i}]`));
+    const existing = replaceAll ? [] : (await this.#store.list(this.k.kind, zone.id)).map((d) => d.data as T);
+    const problems = this.k.checkSet?.([...existing, ...values], zone.name) ?? [];
+    if (problems.length) throw new ApiError(400, API_CODES.validation, problems.join('; '));
+    const old = replaceAll ? (await this.#store.list(this.k.kind, zone.id)).map((d) => ({ op: 'delete' as const, kind: this.k.kind, id: d.id })) : [];
+    await this.#store.apply([...old, ...values.map((v) => ({ op: 'put' as const, doc: { kind: this.k.kind, id: v.id, zoneId: zone.id, name: null, data: v } }))]);
+    await this.#publish();
+    return values;
   }
 
   async delete(zoneRef: string, id: string): Promise<{ id: string }> {
