@@ -60,7 +60,7 @@ start_rampart_h2() {
   local port sport aport
   port=$(free_port); sport=$(free_port); aport=$(free_port)
   RAMPART_ADMIN_TOKEN=$TOKEN taskset -c 0 "$ROOT/rampart" start --http "127.0.0.1:$port" --https "127.0.0.1:$sport" \
-    --admin "127.0.0.1:$aport" --data "$TMP/rampart-data" --workers 1 >"$TMP/rampart.log" 2>&1 &
+    --admin "127.0.0.1:$aport" --data "$TMP/rampart-data" --dns off --workers 1 >"$TMP/rampart.log" 2>&1 &
   PIDS+=($!); ROOTPID[rampart-h2]=$!; PORT[rampart-h2]=$sport
   wait_http "http://127.0.0.1:$aport/readyz" "" 300
   RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null

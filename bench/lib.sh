@@ -80,7 +80,8 @@ cpu_ticks() {
   echo "$total"
 }
 
-# start_origin_nginx DIR PORT CORE: static origin serving /1k and /100k
+# start_origin_nginx DIR PORT CORE: static origin serving /1k and /100k (Cache-Control: no-store) and the same
+# files under /c/ (cacheable)
 start_origin_nginx() {
   local d=$1 port=$2 core=$3
   mkdir -p "$d/html" "$d/logs"
@@ -103,7 +104,10 @@ http {
   server {
     listen 127.0.0.1:$port reuseport;
     root $d/html;
-    location / { }
+    # /1k, /100k: not storable (Rampart's cache is on by default; the proxy comparison must reach the origin)
+    location / { add_header Cache-Control "no-store" always; }
+    # /c/1k, /c/100k: the same files, fresh for an hour (Cache-Control: max-age=3600): Rampart's cache HIT path
+    location /c/ { alias $d/html/; expires 1h; }
   }
 }
 EOF

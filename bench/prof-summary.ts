@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number }
+interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
 
 const args = process.argv.slice(2);
@@ -22,6 +22,8 @@ if (file === undefined) {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byId = new Map<number, ProfileNode>(prof.nodes.map((n) => [n.id, n]));
+const parentOf = new Map<number, number>();
+for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
 
 // self time per node: each sample owns the interval up to the next sample (µs)
 const selfUs = new Map<number, number>();
@@ -42,7 +44,7 @@ function shortUrl(url: string): string {
 }
 
 const IDLE = new Set(['(idle)', '(program)']);
-interface Row { name: string; where: string; us: number }
+interface Row { name: string; where: string; us: number; callers: Map<string, number> }
 const fns = new Map<string, Row>();
 const files = new Map<string, number>();
 let total = 0;
@@ -56,8 +58,15 @@ for (const [id, us] of selfUs) {
   total += us;
   const where = cf.url ? `${shortUrl(cf.url)}:${cf.lineNumber + 1}` : '';
   const key = name + '\0' + where;
-  const r = fns.get(key);
-  if (r) r.us += us; else fns.set(key, { name, where, us });
+  let r = fns.get(key);
+  if (!r) { r = { name, where, us: 0, callers: new Map() }; fns.set(key, r); }
+  r.us += us;
+  if (!cf.url) { // native or builtin code: say which JavaScript function called it
+    let p = parentOf.get(id);
+    while (p !== undefined && !byId.get(p)?.callFrame.url) p = parentOf.get(p);
+    const pf = p === undefined ? undefined : byId.get(p)?.callFrame;
+    if (pf) { const c = `${pf.functionName || '(anonymous)'} ${shortUrl(pf.url)}:${pf.lineNumber + 1}`; r.callers.set(c, (r.callers.get(c) ?? 0) + us); }
+  }
   const f = cf.url ? (shortUrl(cf.url).match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? shortUrl(cf.url)) : name;
   files.set(f, (files.get(f) ?? 0) + us);
 }
@@ -70,7 +79,12 @@ process.stdout.write(`profile ${file}: ${wall.toFixed(0)} ms wall, ${(total / 10
 process.stdout.write(`top ${topN} functions by self time (% of busy time)\n`);
 process.stdout.write(`${'self %'.padStart(6)} ${'self ms'.padStart(9)}  function  (file:line)\n`);
 for (const r of [...fns.values()].sort((a, b) => b.us - a.us).slice(0, topN)) {
-  process.stdout.write(`${pct(r.us)} ${ms(r.us)}  ${r.name}${r.where ? `  (${r.where})` : ''}\n`);
+  let via = '';
+  if (r.callers.size) {
+    const [c, cus] = [...r.callers.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    via = `  <- mostly ${c} (${Math.round(100 * cus / r.us)}%)`;
+  }
+  process.stdout.write(`${pct(r.us)} ${ms(r.us)}  ${r.name}${r.where ? `  (${r.where})` : ''}${via}\n`);
 }
 process.stdout.write(`\nself time by file / package (top 15)\n`);
 for (const [f, us] of [...files.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) {

@@ -23,7 +23,7 @@ port=$(free_port); aport=$(free_port)
 extra=()
 [[ -n "${ACCESS_LOG:-}" ]] && extra=(--access-log "$ACCESS_LOG")
 NODE_OPTIONS="--cpu-prof --cpu-prof-dir=$PROF_DIR" RAMPART_ADMIN_TOKEN=$TOKEN taskset -c 0 "$ROOT/rampart" start \
-  --http "127.0.0.1:$port" --https off --admin "127.0.0.1:$aport" --data "$TMP/data" --workers 1 "${extra[@]}" >"$TMP/rampart.log" 2>&1 &
+  --http "127.0.0.1:$port" --https off --admin "127.0.0.1:$aport" --data "$TMP/data" --dns off --workers 1 "${extra[@]}" >"$TMP/rampart.log" 2>&1 &
 RPID=$!
 PIDS+=("$RPID")
 wait_http "http://127.0.0.1:$aport/readyz" "" 300

@@ -40,7 +40,7 @@ start_with() { # start_with NAME ZONES → sets RPID WORKER PORT APORT START_MS
   [[ -n "${NODE_HEAP:-}" ]] && env+=(NODE_OPTIONS="--max-old-space-size=$NODE_HEAP")
   t0=$(now_ms)
   env "${env[@]}" taskset -c 0 "$ROOT/rampart" start --http "127.0.0.1:$PORT" --https off --admin "127.0.0.1:$APORT" \
-    --data "$TMP/$name-data" --workers 1 --config "$cfg" >"$TMP/$name.log" 2>&1 &
+    --data "$TMP/$name-data" --dns off --workers 1 --config "$cfg" >"$TMP/$name.log" 2>&1 &
   RPID=$!; PIDS+=("$RPID")
   wait_http "http://127.0.0.1:$APORT/readyz" "" 1200
   if (( n > 0 )); then wait_http "http://127.0.0.1:$PORT/1k" "$(printf 'z%05d.bench.test' "$n")" 600; fi

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Reproduces the cache-coalescing stall found by proxy.sh: Rampart (--workers 1, default zone settings: cache on)
+# in front of an origin that answers Cache-Control: no-store; wrk -c50 stops with requests in flight; afterwards
+# every request to that URL waits ~10 s (the cache phase's coalesceTimeoutMs) before it is proxied.
+# Prints the time of three sequential curl requests to the URL wrk used and to a fresh URL (another query string: another cache key).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+bench_init
+ORIGIN_PORT=$(free_port)
+start_origin_nginx "$TMP/origin" "$ORIGIN_PORT" 1
+port=$(free_port); aport=$(free_port)
+RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" start --http "127.0.0.1:$port" --https off --admin "127.0.0.1:$aport" \
+  --data "$TMP/data" --dns off --workers 1 >"$TMP/rampart.log" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$aport/readyz" "" 300
+RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null
+wait_http "http://127.0.0.1:$port/1k" bench.test
+timed() { curl -s -o /dev/null -m 15 -w "  $1: %{http_code} in %{time_total}s\n" -H 'Host: bench.test' "http://127.0.0.1:$port$1"; }
+echo "before load:"; timed /1k
+echo "wrk -t1 -c50 -d3s on /1k (stops with 50 requests in flight)"
+wrk -t1 -c50 -d3s -H 'Host: bench.test' "http://127.0.0.1:$port/1k" | grep -E 'requests in|Socket'
+sleep 0.5
+echo "after load:"; timed /1k; timed /1k; timed "/1k?fresh=1"
