@@ -122,7 +122,7 @@ export class EdgeServer {
       }, (req, res) => this.#handle(req, res, false));
       srv.maxHeadersCount = 0;
       srv.maxRequestsPerSocket = l.max_requests_per_connection;
-      srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count));
+      srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count, l.max_uri_length));
       srv.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head, false));
       this.#track(srv, 'http');
       out.httpPort = await listen(srv, this.#opts.http);
@@ -139,7 +139,7 @@ export class EdgeServer {
         minVersion: 'TLSv1.2',
       }, (req, res) => this.#handle(req, res, true));
       srv.setTimeout(l.request_timeout * 1000);
-      srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count));
+      srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count, l.max_uri_length));
       srv.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head, true));
       this.#track(srv, 'https');
       out.httpsPort = await listen(srv, this.#opts.https);

@@ -16,9 +16,25 @@ export function clientErrorDef(code: string | undefined): ErrorDef {
   }
 }
 
-export function answerClientError(err: Error & { code?: string }, socket: Socket, onCount: (code: string) => void): void {
+export function answerClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket, onCount: (code: string) => void, maxUri = 8192): void {
   if (err.code === 'ECONNRESET' || !socket.writable || socket.destroyed) { socket.destroy(); return; }
-  const def = clientErrorDef(err.code);
+  // A bad request pipelined behind a good one: answer the good one first (its response is still on its way),
+  // then the 400, in order, as HTTP/1.1 pipelining requires.
+  // (When the request being answered has not finished its own body, the error is in that body: refuse at once.)
+  const pending = (socket as Socket & { _httpMessage?: { writableFinished: boolean; req?: { complete: boolean }; once(e: 'finish' | 'close', f: () => void): unknown } | null })._httpMessage;
+  if (pending && !pending.writableFinished && pending.req?.complete === true) {
+    let once = false;
+    const go = (): void => { if (!once) { once = true; setImmediate(() => answerClientError(err, socket, onCount, maxUri)); } };
+    pending.once('finish', go);
+    pending.once('close', go);
+    return;
+  }
+  let def = clientErrorDef(err.code);
+  if (def === ERRORS.headersTooLarge && err.rawPacket !== undefined) {
+    // the head overflowed because of the request line alone: that is a URI too long
+    const eol = err.rawPacket.indexOf('\r\n');
+    if (eol < 0 ? err.rawPacket.length > maxUri : eol > maxUri + 20) def = ERRORS.uriTooLong;
+  }
   onCount(def.code);
   const ray = nextRay();
   const body = errorJson({ def, ray });
