@@ -14,7 +14,8 @@ import type { CompiledOrigin, CompiledZone } from '../../../config/snapshot.ts';
 import type { HealthState, UpstreamPools } from '../../upstream/pools.ts';
 import type { EdgeMetrics } from '../../../telemetry/metrics.ts';
 import { forwardHeaders, pairsToObject, responseHeaders } from './forward-headers.ts';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { Http2ServerRequest } from 'node:http2';
 import { BODY_NOTE, ORIGIN_TAP_NOTE } from '../../pipeline/context.ts';
 import type { OriginTap } from '../../pipeline/context.ts';
 
@@ -154,11 +155,24 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
     path: req.url ?? '/',
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     headers,
-    body: buffered ?? (body ? req : null),
+    body: buffered ?? (body ? (req.httpVersionMajor === 2 ? Readable.from(h2Body(req as Http2ServerRequest), { objectMode: false }) : req) : null),
     headersTimeout: zone.pool.responseTimeoutMs,
     bodyTimeout: zone.pool.responseTimeoutMs,
     upgrade: null,
   }, handler);
+}
+
+/**
+ * An HTTP/2 request body for undici that fails instead of ending when the client reset the stream (RST_STREAM,
+ * or a content-length mismatch nghttp2 refused): a truncated upload must never reach the origin as complete.
+ */
+async function* h2Body(req: Http2ServerRequest): AsyncGenerator<Buffer> {
+  for await (const c of req) yield c as Buffer;
+  await new Promise((r) => setImmediate(r));
+  const stream = req.stream as (typeof req.stream & { rstCode?: number }) | undefined;
+  if (req.aborted || (stream !== undefined && stream.rstCode !== undefined && stream.rstCode !== 0)) {
+    throw Object.assign(new Error('the client reset the stream before the body was complete'), { code: 'UND_ERR_ABORTED' });
+  }
 }
 
 export type { CompiledOrigin };
