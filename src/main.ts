@@ -83,6 +83,14 @@ export interface NodeHandle {
   close(): Promise<void>;
 }
 
+let faultHandlers = false;
+/** A stray rejection is logged with its stack, never allowed to take the node down silently. */
+function installFaultHandlers(): void {
+  if (faultHandlers) return;
+  faultHandlers = true;
+  process.on('unhandledRejection', (e: unknown) => { process.stderr.write(`rampart: unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`); });
+}
+
 function adminTokenFor(dataDir: string, fromEnv: string | undefined): { token: string; source: 'env' | 'file' | 'generated' } {
   if (fromEnv) return { token: fromEnv, source: 'env' };
   const f = join(dataDir, 'admin-token');
@@ -121,6 +129,7 @@ function addr(v: string | null | undefined, def: string | null): { host: string;
 
 export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   enableSafeRegex();
+  installFaultHandlers();
   let file: ConfigFile | undefined = o.config ? loadConfigFile(o.config) : undefined;
   const sv = file?.server;
   const dataDir = resolve(o.data ?? sv?.data ?? '.rampart');

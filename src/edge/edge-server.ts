@@ -58,7 +58,7 @@ export interface EdgeOptions {
 const DEF_BY_CODE = new Map<string, ErrorDef>(Object.values(ERRORS).map((d) => [d.code, d]));
 
 function blockDef(status: number, reason: string): ErrorDef {
-  return { code: reason, number: 1020, status, side: 'browser', title: status === 429 ? 'Too many requests' : 'Access denied',
+  return { code: reason, number: status === 429 ? 1015 : 1020, status, side: 'browser', title: status === 429 ? 'Too many requests' : 'Access denied',
     text: status === 429 ? 'You have sent too many requests to this site. Please wait and try again.' : 'This request was blocked by the security settings of this site.', retryable: status === 429 };
 }
 
@@ -88,7 +88,8 @@ export class EdgeServer {
     const log = [...request.filter((p) => p.onLog !== undefined), logPhase];
     this.#pipeline = { request, challenge: this.#challenge, origin: createOriginPhase({ pools: this.pools, health: this.health, metrics: opts.metrics }), log };
     this.#upgradePipeline = {
-      request, challenge: this.#challenge,
+      // an upgrade is never answered from the cache
+      request: request.filter((p) => p.name !== 'cache'), challenge: this.#challenge,
       origin: createTunnelPhase({ health: this.health }, (ctx) => ctx.notes.get(UPGRADE_SOCKET) as { socket: Socket; head: Buffer }),
       log,
     };
@@ -118,6 +119,8 @@ export class EdgeServer {
       const srv = createHttpServer({
         maxHeaderSize: l.max_header_bytes, requireHostHeader: true, insecureHTTPParser: false, joinDuplicateHeaders: false,
         headersTimeout: l.header_timeout * 1000, requestTimeout: l.request_timeout * 1000, keepAliveTimeout: l.keepalive_timeout * 1000,
+        // how often Node checks the header/request timeouts (its default, 30 s, would let slowloris hold sockets far longer)
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, l.header_timeout * 500)),
         noDelay: true,
       }, (req, res) => this.#handle(req, res, false));
       srv.maxHeadersCount = 0;

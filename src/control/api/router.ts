@@ -56,7 +56,9 @@ export class Router {
       let ok = true;
       for (let i = 0; i < segs.length; i++) {
         const p = c.parts[i]!;
-        if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(segs[i]!);
+        if (p.startsWith(':')) {
+          try { params[p.slice(1)] = decodeURIComponent(segs[i]!); } catch { ok = false; break; }
+        }
         else if (p !== segs[i]) { ok = false; break; }
       }
       if (!ok) continue;

@@ -12,6 +12,7 @@ export function clientErrorDef(code: string | undefined): ErrorDef {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW': return ERRORS.headersTooLarge;
     case 'HPE_URI_TOO_LONG': return ERRORS.uriTooLong;
+    case 'ERR_HTTP_REQUEST_TIMEOUT': return ERRORS.requestTimeout;
     default: return ERRORS.badRequest;
   }
 }
@@ -38,7 +39,7 @@ export function answerClientError(err: Error & { code?: string; rawPacket?: Buff
   onCount(def.code);
   const ray = nextRay();
   const body = errorJson({ def, ray });
-  const reason = def.status === 431 ? 'Request Header Fields Too Large' : def.status === 414 ? 'URI Too Long' : def.status === 501 ? 'Not Implemented' : 'Bad Request';
+  const reason = def.status === 431 ? 'Request Header Fields Too Large' : def.status === 414 ? 'URI Too Long' : def.status === 408 ? 'Request Timeout' : def.status === 501 ? 'Not Implemented' : 'Bad Request';
   socket.end(`HTTP/1.1 ${def.status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nrampart-ray: ${ray}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`);
   socket.destroySoon?.();
 }

@@ -1,6 +1,8 @@
 /** Node-level routes: health, readiness, metrics, status, reload, and the OpenAPI document. */
 import { z } from 'zod';
 import type { Router } from '../router.ts';
+import { ConfigError } from '../../../config/load.ts';
+import { ApiError, API_CODES } from '../errors.ts';
 
 export interface SystemDeps {
   readonly ready: () => boolean;
@@ -19,7 +21,14 @@ export function registerSystemRoutes(r: Router, deps: SystemDeps): void {
   r.add({ method: 'GET', path: '/client/v4/system/status', auth: 'token', summary: 'Node status: listeners, workers, config version, zones',
     handler: async () => ({ kind: 'json', result: await deps.status() }) });
   r.add({ method: 'POST', path: '/client/v4/system/reload', auth: 'token', summary: 'Reload the config file (same as SIGHUP)',
-    handler: async () => ({ kind: 'json', result: await deps.reload() }) });
+    handler: async () => {
+      try {
+        return { kind: 'json', result: await deps.reload() };
+      } catch (e) {
+        if (e instanceof ConfigError) throw new ApiError(400, API_CODES.validation, `config file not reloaded, the running config is unchanged: ${e.message}`);
+        throw e;
+      }
+    } });
   r.add({ method: 'GET', path: '/openapi.json', auth: 'token', summary: 'This API, as OpenAPI 3.1',
     handler: async () => ({ kind: 'raw', status: 200, contentType: 'application/json', body: JSON.stringify(openApi(r)) }) });
 }

@@ -4,7 +4,8 @@
  * and, when storable, written to the store while it streams to the client; concurrent misses for one key wait for
  * the first (request coalescing) and are then served from the store; when the origin fails (refused, timeout,
  * 5xx) a stale copy is served if the policy allows (stale-if-error, Always Online). `rampart-cache-status` says
- * which: HIT, STALE, MISS, EXPIRED, BYPASS, DYNAMIC.
+ * which: HIT, STALE, MISS, EXPIRED, DYNAMIC (not storable); requests the cache does not handle (other methods,
+ * cache off, request directives that bypass it) carry no such header.
  */
 import type { Readable } from 'node:stream';
 import {
@@ -113,8 +114,8 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     try { hit = await lookupEntry(deps.store, key, reqHeaders(ctx)); } catch (e) { deps.onError(e); return CONTINUE; }
     const d = decide({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx), stored: hit?.meta, now });
     if (d.kind === 'HIT' && hit !== undefined) return serve(ctx, hit, now, d.stale ? 'STALE' : 'HIT');
-    if (d.kind === 'BYPASS') { ctx.notes.set('cache.status', 'BYPASS'); return CONTINUE; }
-    if (d.kind === 'UNAVAILABLE') return { kind: 'respond', status: 504, reason: 'cache.only_if_cached' };
+    if (d.kind === 'BYPASS') return CONTINUE;
+    if (d.kind === 'UNAVAILABLE') return { kind: 'respond', status: 504, reason: 'cache.only_if_cached', headers: { [CACHE_STATUS]: 'MISS' } };
     // MISS, EXPIRED (stale copy kept for errors), STALE/REVALIDATE (fetched again in full)
     const label = hit !== undefined ? 'EXPIRED' : 'MISS';
     const pending = inflight.get(key);
@@ -140,7 +141,7 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
       const m = ctx.req.method;
       const zone = ctx.zone!;
-      if ((m !== 'GET' && m !== 'HEAD') || !zone.zone.cache.enabled) { ctx.notes.set('cache.status', 'BYPASS'); return CONTINUE; }
+      if ((m !== 'GET' && m !== 'HEAD') || !zone.zone.cache.enabled) return CONTINUE;
       const url = ctx.req.url ?? '/';
       const q = url.indexOf('?');
       const key = cacheKey({ zone: zone.id, scheme: ctx.tls ? 'https' : 'http', host: ctx.host, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1) });

@@ -25,7 +25,7 @@ export interface ChallengePhase extends Phase {
   verify(ctx: RequestContext): Promise<Verdict>;
 }
 
-function decide(ctx: RequestContext, deps: ChallengeDeps, force: boolean): Verdict {
+function decide(ctx: RequestContext, deps: ChallengeDeps, force: boolean, ruleId?: string): Verdict {
   const zone = ctx.zone!;
   const req = ctx.req;
   const level = zone.settings.security_level;
@@ -38,7 +38,7 @@ function decide(ctx: RequestContext, deps: ChallengeDeps, force: boolean): Verdi
     if (d.reason === 'clearance') ctx.matched.push('challenge:clearance');
     return CONTINUE;
   }
-  return { kind: 'respond', status: d.status, reason: force ? 'challenge.issued' : `challenge.${level === 'under_attack' ? 'under_attack' : 'security_level'}`, headers: d.headers, body: d.body, contentType: d.headers['content-type'] ?? 'text/html; charset=utf-8' };
+  return { kind: 'respond', status: d.status, reason: force ? 'challenge.issued' : `challenge.${level === 'under_attack' ? 'under_attack' : 'security_level'}`, ...(ruleId !== undefined ? { ruleId } : {}), headers: d.headers, body: d.body, contentType: d.headers['content-type'] ?? 'text/html; charset=utf-8' };
 }
 
 async function readForm(ctx: RequestContext, limit: number): Promise<string | undefined> {
@@ -61,7 +61,7 @@ export function createChallengePhase(deps: ChallengeDeps): ChallengePhase {
     },
     onChallenge(ctx, v) {
       ctx.record('challenge', v);
-      return decide(ctx, deps, true);
+      return decide(ctx, deps, true, v.ruleId);
     },
     async verify(ctx) {
       const form = await readForm(ctx, 8192);
