@@ -35,7 +35,7 @@ export const ERRORS = {
     'Only WebSocket upgrades are passed through this edge.'),
   requestTimeout: def('request.timeout', 1408, 408, 'browser', 'Request timeout',
     'The request was not received in time and was closed.'),
-  cacheOnlyIfCached: def('cache.only_if_cached', 1504, 504, 'edge', 'Not in cache',
+  cacheOnlyIfCached: def('cache.only_if_cached', 1530, 504, 'edge', 'Not in cache',
     'The request asked for a cached answer only (only-if-cached), and none is stored.'),
   methodNotImplemented: def('request.not_implemented', 1501, 501, 'browser', 'Not implemented',
     'The request used a framing or feature this edge does not implement.'),
