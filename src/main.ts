@@ -225,7 +225,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const p = await edge.start();
     httpPort = p.httpPort; httpsPort = p.httpsPort;
   } else {
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./edge/worker.ts', import.meta.url)), serialization: 'advanced', execArgv: [...process.execArgv] });
+    const heapMb = sv?.worker_heap_mb ?? 256;
+    const execArgv = [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${heapMb}`];
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./edge/worker.ts', import.meta.url)), serialization: 'advanced', execArgv });
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     await publish();
   }

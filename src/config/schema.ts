@@ -160,6 +160,7 @@ export const ServerSchema = z.object({
   admin: ListenAddressSchema.optional(),
   data: z.string().optional(),
   workers: z.number().int().min(0).max(256).optional(),
+  worker_heap_mb: z.number().int().min(64).max(65_536).default(256).describe('V8 old-space limit of each edge worker (MiB): bounds its memory; raise it for very large configs'),
   log: z.object({
     access: z.union([z.literal('stdout'), z.literal('off'), z.string()]).default('file')
       .describe('"file" (data/logs/access.log), "stdout", "off", or a path'),

@@ -100,3 +100,20 @@ test('the cache can be switched off per zone', async () => {
   assert.equal(origin.hits('/off'), 2);
   await node.api('PATCH', `/client/v4/zones/${zid}/cache/settings`, { enabled: true });
 });
+
+test('a waiting request whose client leaves does not stall the URL for later requests', async () => {
+  const { request } = await import('undici');
+  const url = `http://127.0.0.1:${node.httpPort}/stall?delay_ms=600&header_cache-control=no-store`;
+  const leader = request(url, { headers: { host: 'cache.test' } }).then(async (r) => { await r.body.dump(); return r.statusCode; });
+  await new Promise((r) => setTimeout(r, 100));
+  const ac = new AbortController();
+  const follower = request(url, { headers: { host: 'cache.test' }, signal: ac.signal }).catch(() => 'aborted');
+  await new Promise((r) => setTimeout(r, 100));
+  ac.abort();
+  assert.equal(await follower, 'aborted');
+  assert.equal(await leader, 200);
+  // a stalled key would make this wait for the coalescing timeout (10 s); the signal turns that into a failure
+  const later = await request(url, { headers: { host: 'cache.test' }, signal: AbortSignal.timeout(5000) });
+  await later.body.dump();
+  assert.equal(later.statusCode, 200);
+});

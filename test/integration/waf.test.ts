@@ -45,6 +45,13 @@ test('XSS and SQLi in the query are blocked with 403 and never reach the origin;
   assert.ok(ev[0]!.details.rules.some((r) => r.variable.startsWith('ARGS')), 'matched variable recorded');
 });
 
+test('Rampart\'s managed rules run with the CRS: a request for /.env is blocked by rule 1100020', async () => {
+  const r = await node.get('waf.test', '/.env', { headers: B });
+  assert.equal(r.status, 403);
+  const ev = await events(String(r.headers['rampart-ray']));
+  assert.ok(ev[0]!.details.rules.some((x) => x.id === 1100020), JSON.stringify(ev[0]?.details.rules.map((x) => x.id)));
+});
+
 test('benign browser requests pass, with query, cookies and a urlencoded POST body forwarded intact', async () => {
   const g = await node.get('waf.test', '/search?q=blue+shoes&page=2&sort=price', { headers: { ...B, cookie: 'session=abc123; theme=dark' } });
   assert.equal(g.status, 200);

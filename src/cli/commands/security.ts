@@ -7,6 +7,13 @@ export const securityCommands: Record<string, (args: string[]) => Promise<void>>
   async waf(args) {
     const [sub, ...rest] = args;
     const usage = 'rampart waf set ZONE [--mode off|detect|block] [--paranoia 1-4] [--inbound-threshold N] [--outbound-threshold N] [--exclude-id ID ...] [--exclude-tag TAG ...] [--rules-file FILE] [--no-managed] [--json] | show ZONE';
+    if (sub === 'regression') {
+      // the OWASP CRS regression suite against the engine (npm run test:crs); arguments pass through (--rule N, --verbose)
+      const { spawnSync } = await import('node:child_process');
+      const runner = new URL('../../waf/testdata/crs-regression.ts', import.meta.url).pathname;
+      const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', runner, ...rest], { stdio: 'inherit' });
+      process.exit(r.status ?? 1);
+    }
     if (sub === 'show') {
       const { values, positionals } = parse(rest, {}, 'rampart waf show ZONE [--json]');
       if (!positionals[0]) throw new CliError('waf show: missing the zone name', 2);

@@ -17,6 +17,7 @@ import { loadOrCreateKeyRing } from '../../mitigation/index.ts';
 import { systemClock, systemRandom } from '../../lib/clock.ts';
 import type { ChallengeDeps } from '../../mitigation/index.ts';
 import { createWafPhase } from './waf/index.ts';
+import { managedRules } from '../../waf/managed/index.ts';
 import { createCachePhase } from './cache/index.ts';
 import { MemoryCacheStore } from '../../cache/index.ts';
 import type { CacheStore, PurgeSelector } from '../../state/cache-store.ts';
@@ -88,7 +89,7 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
     log: (e) => logger.debug({ challenge: e }, 'challenge outcome'),
   };
   return {
-    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: '', cacheStore }),
+    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: managedRules(), cacheStore }),
     purge: (sel) => cacheStore.purge(sel),
     close: async () => { await reputation.close(); await cacheStore.close(); },
   };

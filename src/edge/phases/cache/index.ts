@@ -9,7 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import {
-  buildEntry, cacheKey, decide, hitHeaders, isStorable, lookupEntry, serveRange, staleOnError,
+  buildEntry, cacheKey, decide, freshnessLifetime, hitHeaders, isStorable, lookupEntry, serveRange, staleOnError,
 } from '../../../cache/index.ts';
 import type { CacheStore, CachedEntry, CacheWriter } from '../../../state/cache-store.ts';
 import { CONTINUE } from '../../pipeline/phase.ts';
@@ -66,7 +66,12 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     return {
       onHeaders(status, headers) {
         const st = isStorable({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx) }, { status, headers });
-        if (!st.storable) return { [CACHE_STATUS]: label === 'EXPIRED' ? 'EXPIRED' : 'DYNAMIC' };
+        // Like nginx and Cloudflare, store only what is fresh for some time (explicit or heuristic freshness): a
+        // response stale from birth would only ever be revalidated, or served stale when the origin is down.
+        if (!st.storable || freshnessLifetime({ status, headers, responseTime: deps.now() }).lifetime <= 0) {
+          release(); // nothing will be stored: waiting requests go to the origin now, not after this whole body
+          return { [CACHE_STATUS]: label === 'EXPIRED' ? 'EXPIRED' : 'DYNAMIC' };
+        }
         const url = ctx.req.url ?? '/';
         const q = url.indexOf('?');
         const entry = buildEntry({
@@ -121,8 +126,11 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     const pending = inflight.get(key);
     if (pending !== undefined && !coalesced) {
       await Promise.race([pending, new Promise((r) => setTimeout(r, deps.coalesceTimeoutMs).unref())]);
+      if (ctx.res.destroyed || ctx.res.writableEnded) return { kind: 'drop', reason: 'client.closed' }; // gone while waiting
       return run(ctx, key, true);
     }
+    // a client that went away has had its log phase already: it must not become the one others wait for
+    if (ctx.res.destroyed || ctx.res.writableEnded) return { kind: 'drop', reason: 'client.closed' };
     let release!: () => void;
     const p = new Promise<void>((r) => { release = r; });
     if (pending === undefined) {

@@ -95,7 +95,11 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
       deps.metrics.originLatency.labels(zone.name).observe(ctx.originMs / 1000);
       deps.health.reportPassive(zone.id, origin.key, status < 500 || status > 504 || status === 501, zone.pool.health.passive_failures);
       const flat = responseHeaders(rawHeaders as unknown as Buffer[], ctx.ray);
-      if (res.headersSent || res.destroyed) return false;
+      if (res.headersSent || res.destroyed) {
+        // the client is gone: abort the exchange (pausing it would leave it, and anyone waiting on it, hanging)
+        abort?.(new Error('client closed'));
+        return false;
+      }
       if (tap !== undefined) {
         if (status >= 500 && tap.fallback?.(`origin.status_${status}`)) {
           finished = true; // answered from the cache: drop the origin's answer
