@@ -28,6 +28,8 @@ export interface CompiledPool {
 export interface CompiledZone {
   readonly id: string;
   readonly name: string;
+  /** The name as a JSON string, for the access log. */
+  readonly nameJson: string;
   readonly account: string;
   readonly zone: Zone;
   readonly settings: ZoneSettings;
@@ -101,7 +103,7 @@ export function buildSnapshot(version: number, docs: readonly ConfigDoc[], onSki
       if (!r.success) { onSkip?.(d, r.error.issues[0]?.message ?? 'invalid'); continue; }
     }
     const cz: CompiledZone = Object.freeze({
-      id: z.id, name: z.name, account: z.account, zone: z, settings: z.settings, pool: compilePool(z),
+      id: z.id, name: z.name, nameJson: JSON.stringify(z.name), account: z.account, zone: z, settings: z.settings, pool: compilePool(z),
       owned: owned.get(z.id) ?? new Map(),
     });
     zones.set(z.id, cz);

@@ -188,3 +188,17 @@ describe('Reputation', () => {
     }
   });
 });
+
+it('scoreNow answers from a fresh cache without waiting, and agrees with score()', async () => {
+  const clock = new ManualClock();
+  const rep = new Reputation({ kv: new MemoryKeyValueStore({ clock }), clock, cacheMs: 1000 });
+  assert.equal(rep.scoreNow('198.51.100.7'), undefined, 'nothing cached yet');
+  assert.equal(await rep.score('198.51.100.7'), 0);
+  assert.equal(rep.scoreNow('198.51.100.7'), 0);
+  await rep.record('198.51.100.7', 'waf_block');
+  assert.equal(rep.scoreNow('198.51.100.7'), await rep.score('198.51.100.7'));
+  assert.ok((rep.scoreNow('198.51.100.7') ?? 0) > 0);
+  clock.advance(2000);
+  assert.equal(rep.scoreNow('198.51.100.7'), undefined, 'stale cache: must be fetched');
+  await rep.close();
+});

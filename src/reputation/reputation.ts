@@ -138,6 +138,27 @@ export class Reputation implements Closeable {
   }
 
   /** The decayed score of `ip`'s subject, 0 (nothing known) to 100 (clamped). */
+  /**
+   * The score without waiting, when the stored part is cached and fresh (the common case on the hot path);
+   * undefined when it must be fetched (then call `score`).
+   */
+  scoreNow(ip: string): number | undefined {
+    const subject = this.subject(ip);
+    const now = this.#clock.now();
+    const cached = this.#cache.get(subject);
+    if (cached === undefined || now - cached.fetchedAt >= this.#cacheMs) return undefined;
+    const pending = this.#pending.get(subject);
+    const inflight = this.#inflight.get(subject);
+    if (pending === undefined && inflight === undefined && cached.units.size === 0) return 0;
+    const units = new Map<number, number>();
+    for (const source of [cached.units, pending, inflight]) {
+      for (const [epoch, u] of source ?? []) units.set(epoch, (units.get(epoch) ?? 0) + u);
+    }
+    const wanted = new Set(epochsRead(now, this.#halfLifeMs));
+    for (const epoch of units.keys()) if (!wanted.has(epoch)) units.delete(epoch);
+    return Math.min(100, Math.max(0, pointsAt(units, now, this.#halfLifeMs)));
+  }
+
   async score(ip: string): Promise<number> {
     const subject = this.subject(ip);
     const now = this.#clock.now();

@@ -25,22 +25,25 @@ export function createLogger(opts: { level?: string; name?: string; destination?
 /** Where access lines go: 'off', 'stdout', or a file path (created). */
 export interface AccessLog {
   write(line: Record<string, unknown>): void;
+  /** A line already serialised as JSON, ending with a newline. */
+  writeLine(line: string): void;
   flush(): void;
 }
 
 export function createAccessLog(target: string): AccessLog {
-  if (target === 'off') return { write() {}, flush() {} };
+  if (target === 'off') return { write() {}, writeLine() {}, flush() {} };
   let dest: ReturnType<typeof pino.destination>;
-  if (target === 'stdout') dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  if (target === 'stdout') dest = pino.destination({ dest: 1, sync: false, minLength: 8192 });
   else {
     mkdirSync(dirname(target), { recursive: true });
-    dest = pino.destination({ dest: target, sync: false, minLength: 4096, mkdir: true });
+    dest = pino.destination({ dest: target, sync: false, minLength: 8192, mkdir: true });
   }
   // buffered writes (4 KiB) keep the hot path cheap; a timer bounds how stale the file can be
   const t = setInterval(() => { try { dest.flush(); } catch { /* not ready yet */ } }, 1000);
   t.unref();
   return {
     write(line) { dest.write(JSON.stringify(line) + '\n'); },
+    writeLine(line) { dest.write(line); },
     flush() { try { dest.flushSync(); } catch { /* not ready yet or closed */ } },
   };
 }

@@ -22,6 +22,8 @@ export function createReputationPhase(rep: Reputation, onFailure: () => void): P
     name: 'reputation',
     onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
       if (ctx.skips('reputation')) return CONTINUE;
+      const now = rep.scoreNow(ctx.clientIp); // cached: no await on the hot path
+      if (now !== undefined) { if (now > 0) ctx.notes.set('threat_score', now); return CONTINUE; }
       return rep.score(ctx.clientIp).then((s) => { ctx.notes.set('threat_score', s); return CONTINUE; }, () => { onFailure(); return CONTINUE; });
     },
     onLog(ctx: RequestContext): void {
