@@ -46,6 +46,11 @@ import { registerDnsRoutes } from './control/api/routes/dns.ts';
 import { DNS_RECORDS, dnsZonesFrom, DnsPublisher } from './control/services/dns.ts';
 import { parseDnsListen, rrlConfigSchema, startDnsServer } from './dns/index.ts';
 import type { PurgeSelector } from './state/cache-store.ts';
+import { SqliteAuditLog } from './state/sqlite/audit-log.ts';
+import { AuditedRouter } from './control/services/audit.ts';
+import { LegalService } from './control/services/legal.ts';
+import { registerLegalRoutes } from './control/api/routes/legal.ts';
+import { registerAuditRoutes } from './control/api/routes/audit.ts';
 
 export const VERSION = '0.1.0';
 
@@ -310,7 +315,10 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     return { reloaded: true, ...changes, workers_restarted: restarted, config_version: publisher.lastVersion };
   };
 
-  const router = new Router();
+  const auditLog = new SqliteAuditLog(join(dataDir, 'audit.db'));
+  const router: Router = new AuditedRouter(auditLog, (e) => logger.error({ err: (e as Error).message }, 'audit log append failed'));
+  registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')));
+  registerAuditRoutes(router, auditLog);
   registerZoneRoutes(router, zones);
   registerSecurityRoutes(router, zones, eventStore);
   registerCacheRoutes(router, zones, purge);
@@ -376,6 +384,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await phaseSet?.close();
     await localState?.close();
     await eventStore.close();
+    await auditLog.close();
     await store.close();
   };
 

@@ -129,3 +129,34 @@ export interface SecurityEventStore extends Closeable {
   /** Delete events older than `before` (retention). Returns how many went. */
   prune(before: number): Promise<number>;
 }
+
+/** One entry of the tamper-evident audit log (a hash chain: `prev` is the previous entry's `hash`). */
+export interface AuditEntry {
+  /** 1, 2, 3, ... without gaps. */
+  readonly seq: number;
+  /** ISO 8601 time of the action. */
+  readonly time: string;
+  /** Who: the token's subject (or account). */
+  readonly actor: string;
+  /** What: the HTTP method and path of the administrative call. */
+  readonly method: string;
+  readonly path: string;
+  /** Which zone (name or id) the action concerned, or null. */
+  readonly zone: string | null;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  /** A summary of the request (secrets removed) and of the result. */
+  readonly detail: unknown;
+  /** SHA-256 (hex) of the previous entry's canonical JSON (64 zeros for the first). */
+  readonly prev: string;
+  /** SHA-256 (hex) of this entry's canonical JSON without `hash`. */
+  readonly hash: string;
+}
+
+/** The append-only audit log. `append` computes seq, prev and hash atomically (a crash leaves a valid chain). */
+export interface AuditLog extends Closeable {
+  append(e: Omit<AuditEntry, 'seq' | 'prev' | 'hash'>): Promise<AuditEntry>;
+  /** Entries in order, from `afterSeq` (exclusive), at most `limit`. */
+  list(afterSeq?: number, limit?: number): Promise<AuditEntry[]>;
+  count(): Promise<number>;
+}

@@ -7,6 +7,7 @@ import type { CounterStore, KeyValueStore } from '../../state/ports.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { EdgeMetrics } from '../../telemetry/metrics.ts';
 import { createAccessRulesPhase } from './access-rules/index.ts';
+import { createLegalPhase, operatorUrlFromEnv } from './legal/index.ts';
 import { createFirewallRulesPhase } from './firewall-rules/index.ts';
 import { createRateLimitPhase } from './rate-limit/index.ts';
 import { createReputationPhase } from './reputation/index.ts';
@@ -55,6 +56,7 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
   return {
     challenge,
     phases: [
+      createLegalPhase({ now: d.now, operatorUrl: operatorUrlFromEnv(), onError }),
       createAccessRulesPhase(onError),
       createReputationPhase(d.reputation, () => d.metrics.stateFailures.labels('reputation').inc()),
       createFirewallRulesPhase(onError),

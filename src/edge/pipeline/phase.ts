@@ -20,7 +20,7 @@ export type Verdict =
 export const CONTINUE: Verdict = Object.freeze({ kind: 'continue' });
 
 export type PhaseName =
-  | 'access-rules' | 'reputation' | 'firewall-rules' | 'rate-limit' | 'waf' | 'challenge' | 'cache' | 'origin'
+  | 'legal' | 'access-rules' | 'reputation' | 'firewall-rules' | 'rate-limit' | 'waf' | 'challenge' | 'cache' | 'origin'
   | 'transforms' | 'log';
 
 export interface Phase {

@@ -1,0 +1,134 @@
+/** `rampart legal ...`, `rampart audit export|verify`, `rampart transparency report`: governance commands. */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { api, apiBase, CliError } from '../client.ts';
+import { enc, out, parse } from '../args.ts';
+import { verifyChain } from '../../control/services/audit.ts';
+
+const LEGAL_USAGE = 'rampart legal add ZONE --court "..." --case "..." --date YYYY-MM-DD --jurisdiction DE[,FR] --document FILE [--paths /a,/b] [--hostnames h1,h2] [--geo] [--expires YYYY-MM-DD] | list [--zone ZONE] | show ID | lift ID --reason "..."';
+
+function orderLine(o: Record<string, unknown>): string {
+  const scope = [...((o['hostnames'] as string[] | undefined) ?? []), ...((o['paths'] as string[] | undefined) ?? [])].join(',') || 'whole zone';
+  const state = o['status'] === 'lifted' ? 'lifted' : o['in_force'] === false ? 'expired' : 'in force';
+  return `${String(o['id'])}\t${String(o['zone'])}\t${state}\t${String(o['date'])}\t${String(o['court'])}\t${String(o['case'])}\t${(o['jurisdiction'] as string[]).join(',')}${o['geo'] ? ' (geo)' : ''}\t${scope}`;
+}
+
+function splitList(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined;
+  return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+async function fetchExport(): Promise<string> {
+  const token = process.env['RAMPART_ADMIN_TOKEN'];
+  let res: Response;
+  try {
+    res = await fetch(apiBase() + '/client/v4/audit/export', { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(60_000) });
+  } catch (e) {
+    throw new CliError(`cannot reach the admin API at ${apiBase()} (${(e as Error).message}); is \`rampart start\` running?`);
+  }
+  const text = await res.text();
+  if (res.status !== 200) {
+    let msg = text.slice(0, 300);
+    try { msg = (JSON.parse(text) as { errors: Array<{ message: string }> }).errors.map((e) => e.message).join('; '); } catch { /* raw text */ }
+    throw new CliError(`audit export: ${res.status} ${msg}`);
+  }
+  return text;
+}
+
+export const governanceCommands: Record<string, (args: string[]) => Promise<void>> = {
+  async legal(args) {
+    const [sub, ...rest] = args;
+    if (sub === 'add') {
+      const { values, positionals } = parse(rest, {
+        court: { type: 'string' }, case: { type: 'string' }, date: { type: 'string' }, jurisdiction: { type: 'string' }, document: { type: 'string' },
+        paths: { type: 'string' }, hostnames: { type: 'string' }, geo: { type: 'boolean' }, expires: { type: 'string' },
+      }, LEGAL_USAGE);
+      const zone = positionals[0];
+      if (!zone) throw new CliError(`legal add: missing the zone name\nusage: ${LEGAL_USAGE}`, 2);
+      for (const k of ['court', 'case', 'date', 'jurisdiction', 'document']) {
+        if (values[k] === undefined || values[k] === '') throw new CliError(`legal add: missing required --${k}\nusage: ${LEGAL_USAGE}`, 2);
+      }
+      let bytes: Buffer;
+      try { bytes = readFileSync(String(values['document'])); } catch (e) { throw new CliError(`legal add: cannot read --document ${String(values['document'])}: ${(e as Error).message}`, 2); }
+      const body: Record<string, unknown> = {
+        zone, court: values['court'], case: values['case'], date: values['date'], jurisdiction: splitList(values['jurisdiction']),
+        document_base64: bytes.toString('base64'), document_name: basename(String(values['document'])),
+      };
+      const paths = splitList(values['paths']); if (paths) body['paths'] = paths;
+      const hosts = splitList(values['hostnames']); if (hosts) body['hostnames'] = hosts;
+      if (values['geo']) body['geo'] = true;
+      if (values['expires'] !== undefined) body['expires'] = values['expires'];
+      const env = await api<Record<string, unknown>>('POST', '/client/v4/legal/orders', body);
+      out(Boolean(values['json']), env, () => `recorded legal order ${String(env.result['id'])} for ${zone} (document sha256 ${String((env.result['document'] as Record<string, unknown>)['sha256'])})`);
+      return;
+    }
+    if (sub === 'list') {
+      const { values } = parse(rest, { zone: { type: 'string' } }, 'rampart legal list [--zone ZONE] [--json]');
+      const env = await api<Array<Record<string, unknown>>>('GET', `/client/v4/legal/orders${values['zone'] ? `?zone=${enc(String(values['zone']))}` : ''}`);
+      out(Boolean(values['json']), env, () => env.result.length ? env.result.map(orderLine).join('\n') : '(no legal orders)');
+      return;
+    }
+    if (sub === 'show') {
+      const { values, positionals } = parse(rest, {}, 'rampart legal show ID [--json]');
+      if (!positionals[0]) throw new CliError('legal show: missing the order id', 2);
+      const env = await api<Record<string, unknown>>('GET', `/client/v4/legal/orders/${enc(positionals[0])}`);
+      out(Boolean(values['json']), env, () => JSON.stringify(env.result, null, 2));
+      return;
+    }
+    if (sub === 'lift') {
+      const { values, positionals } = parse(rest, { reason: { type: 'string' } }, 'rampart legal lift ID --reason "..." [--json]');
+      if (!positionals[0]) throw new CliError('legal lift: missing the order id', 2);
+      if (!values['reason']) throw new CliError('legal lift: missing required --reason', 2);
+      const env = await api<Record<string, unknown>>('POST', `/client/v4/legal/orders/${enc(positionals[0])}/lift`, { reason: values['reason'] });
+      out(Boolean(values['json']), env, () => `lifted legal order ${positionals[0]!}`);
+      return;
+    }
+    throw new CliError(`legal: unknown subcommand "${sub ?? ''}"\nusage: ${LEGAL_USAGE}`, 2);
+  },
+
+  async audit(args) {
+    const [sub, ...rest] = args;
+    const usage = 'rampart audit export > log.jsonl | audit verify [--file log.jsonl]';
+    if (sub === 'export') {
+      parse(rest, {}, 'rampart audit export > log.jsonl');
+      process.stdout.write(await fetchExport());
+      return;
+    }
+    if (sub === 'verify') {
+      const { values } = parse(rest, { file: { type: 'string' } }, 'rampart audit verify [--file log.jsonl] (without --file: the live log through the API)');
+      let text: string;
+      if (values['file'] !== undefined) {
+        try { text = readFileSync(String(values['file']), 'utf8'); } catch (e) { throw new CliError(`audit verify: cannot read ${String(values['file'])}: ${(e as Error).message}`, 2); }
+      } else text = await fetchExport();
+      const r = verifyChain(text);
+      if (values['json']) process.stdout.write(JSON.stringify(r) + '\n');
+      if (!r.ok) throw new CliError(`audit verify: line ${r.line}: ${r.reason} (${r.entries} entries before it verified)`, 1);
+      if (!values['json']) process.stdout.write(`ok: ${r.entries} entries, chain head ${r.head}\n`);
+      return;
+    }
+    throw new CliError(`audit: unknown subcommand "${sub ?? ''}"\nusage: ${usage}`, 2);
+  },
+
+  async transparency(args) {
+    const [sub, ...rest] = args;
+    const usage = 'rampart transparency report [--period 2026-H2] [--format md|json]';
+    if (sub !== 'report') throw new CliError(`transparency: unknown subcommand "${sub ?? ''}"\nusage: ${usage}`, 2);
+    const { values } = parse(rest, { period: { type: 'string' }, format: { type: 'string' } }, usage);
+    const fmt = values['json'] ? 'json' : String(values['format'] ?? 'md');
+    if (fmt !== 'md' && fmt !== 'json') throw new CliError(`--format: "${fmt}" is not md or json`, 2);
+    const env = await api<Record<string, unknown>>('GET', `/client/v4/transparency${values['period'] ? `?period=${enc(String(values['period']))}` : ''}`);
+    if (fmt === 'json') { process.stdout.write(JSON.stringify(env.result, null, 2) + '\n'); return; }
+    const r = env.result as { period: string; from: string; to: string; orders: { received: number; in_force: number; lifted: number; by_jurisdiction: Record<string, { received: number; in_force: number; lifted: number }>; by_authority: Record<string, { received: number; in_force: number; lifted: number }> }; zones_affected: string[]; notices: Array<Record<string, unknown>> };
+    const table = (m: Record<string, { received: number; in_force: number; lifted: number }>, head: string): string[] =>
+      [`| ${head} | received | in force | lifted |`, '|---|---|---|---|', ...Object.entries(m).map(([k, c]) => `| ${k} | ${c.received} | ${c.in_force} | ${c.lifted} |`)];
+    const lines = [
+      `# Transparency report ${r.period}`, '', `${r.from} – ${r.to}`, '',
+      `Legal orders: ${r.orders.received} received, ${r.orders.in_force} in force, ${r.orders.lifted} lifted.`, '',
+      '## By jurisdiction', '', ...table(r.orders.by_jurisdiction, 'jurisdiction'), '', '## By authority', '', ...table(r.orders.by_authority, 'authority'), '',
+      `## Zones affected`, '', ...(r.zones_affected.length ? r.zones_affected.map((z) => `- ${z}`) : ['(none)']), '',
+      '## Notices', '',
+      ...(r.notices.length ? r.notices.map((n) => { const s = n['scope'] as { hostnames: string[]; paths: string[]; geo: boolean }; return `- ${String(n['date'])} ${String(n['court'])}, case ${String(n['case'])} (${(n['jurisdiction'] as string[]).join(', ')}): ${String(n['zone'])} ${[...s.hostnames, ...s.paths].join(', ') || 'whole zone'}${s.geo ? ' (geo)' : ''}, ${String(n['status'])}`; }) : ['(none)']),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  },
+};

@@ -1,0 +1,31 @@
+/** Legal orders (/client/v4/legal/orders), their notices, and the transparency report (/client/v4/transparency). */
+import type { LegalService } from '../../services/legal.ts';
+import { publicNotice } from '../../services/legal.ts';
+import type { Router } from '../router.ts';
+
+export function registerLegalRoutes(r: Router, legal: LegalService): void {
+  r.add({ method: 'GET', path: '/client/v4/legal/orders', auth: 'token', summary: 'Legal orders, oldest first (?zone=NAME)',
+    handler: async (q) => {
+      const zone = q.query.get('zone');
+      const list = await legal.list(zone === null ? {} : { zone });
+      return { kind: 'json', result: list.map((o) => ({ ...o, in_force: publicNotice(o, legal.now()).in_force })), resultInfo: { count: list.length } };
+    } });
+  r.add({ method: 'POST', path: '/client/v4/legal/orders', auth: 'token',
+    summary: 'Record a legal order {zone, court, case, date, jurisdiction, document_base64, document_name?, paths?, hostnames?, geo?, expires?}; its scope answers 451',
+    handler: async (q) => ({ kind: 'json', result: await legal.create(q.body) }) });
+  r.add({ method: 'GET', path: '/client/v4/legal/orders/:id', auth: 'token', summary: 'One legal order',
+    handler: async (q) => {
+      const o = await legal.get(q.params['id']!);
+      return { kind: 'json', result: { ...o, in_force: publicNotice(o, legal.now()).in_force } };
+    } });
+  r.add({ method: 'POST', path: '/client/v4/legal/orders/:id/lift', auth: 'token', summary: 'Lift a legal order {reason} (the record stays, status lifted)',
+    handler: async (q) => ({ kind: 'json', result: await legal.lift(q.params['id']!, q.body) }) });
+  r.add({ method: 'GET', path: '/client/v4/legal/notices/:id', auth: 'token', summary: 'The public notice of an order (court, case, date, scope; no document, nothing personal)',
+    handler: async (q) => ({ kind: 'json', result: publicNotice(await legal.get(q.params['id']!), legal.now()) }) });
+  r.add({ method: 'GET', path: '/client/v4/transparency', auth: 'token', summary: 'Transparency report (?period=2026-H2|2026-Q3|2026-11|2026): legal orders by jurisdiction and authority, public notices',
+    handler: async (q) => {
+      const now = new Date(legal.now());
+      const period = q.query.get('period') ?? `${now.getUTCFullYear()}-H${now.getUTCMonth() < 6 ? 1 : 2}`;
+      return { kind: 'json', result: await legal.report(period) };
+    } });
+}

@@ -1,0 +1,148 @@
+/**
+ * The tamper-evident audit log's logic: canonical JSON, the hash chain, verification of an export, summaries of
+ * request bodies without secrets, and a Router that records every successful or failed non-GET call.
+ */
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { AuditEntry, AuditLog } from '../../state/ports.ts';
+import { Router } from '../api/router.ts';
+import type { ApiRequest, Route, RouteResult } from '../api/router.ts';
+import { ApiError } from '../api/errors.ts';
+
+export const GENESIS = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level (no whitespace): the form that is hashed. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return '[' + v.map((x) => canonicalJson(x === undefined ? null : x)).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
+}
+
+export function sha256Hex(s: string | Buffer): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** The hash of an entry: SHA-256 of its canonical JSON without the `hash` field. */
+export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+  const { seq, time, actor, method, path, zone, status, detail, prev } = e;
+  return sha256Hex(canonicalJson({ seq, time, actor, method, path, zone, status, detail, prev }));
+}
+
+/** Seal an entry onto the chain after `last` (undefined for the first entry). */
+export function seal(e: Omit<AuditEntry, 'seq' | 'prev' | 'hash'>, last: { seq: number; hash: string } | undefined): AuditEntry {
+  const base = { ...e, seq: (last?.seq ?? 0) + 1, prev: last?.hash ?? GENESIS };
+  return { ...base, hash: entryHash(base) };
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly entries: number; readonly head: string }
+  | { readonly ok: false; readonly line: number; readonly reason: string; readonly entries: number };
+
+/**
+ * Check an exported log (JSON lines, one entry per line, from the first entry): every entry's hash recomputes,
+ * links to the previous one, and the sequence numbers have no gap. Names the first bad line (1-based).
+ * A truncated tail (last entries removed) is not detectable without a signed chain head.
+ */
+export function verifyChain(text: string): VerifyResult {
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  let last: { seq: number; hash: string } | undefined;
+  let n = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const fail = (reason: string): VerifyResult => ({ ok: false, line: lineNo, reason, entries: n });
+    let e: AuditEntry;
+    try { e = JSON.parse(lines[i]!) as AuditEntry; } catch { return fail('not valid JSON'); }
+    if (e === null || typeof e !== 'object' || typeof e.hash !== 'string' || typeof e.prev !== 'string' || typeof e.seq !== 'number') return fail('not an audit entry (seq, prev, hash missing)');
+    const wantSeq = (last?.seq ?? 0) + 1;
+    if (e.seq !== wantSeq) return fail(`sequence ${e.seq} where ${wantSeq} was expected (an entry was removed, added or reordered)`);
+    const wantPrev = last?.hash ?? GENESIS;
+    if (e.prev !== wantPrev) return fail(`prev ${e.prev.slice(0, 12)}… does not match the previous entry's hash ${wantPrev.slice(0, 12)}… (removed or reordered)`);
+    const h = entryHash(e);
+    if (h !== e.hash) return fail(`entry ${e.seq} was altered (its content hashes to ${h.slice(0, 12)}…, it claims ${e.hash.slice(0, 12)}…)`);
+    last = { seq: e.seq, hash: e.hash };
+    n++;
+  }
+  return { ok: true, entries: n, head: last?.hash ?? GENESIS };
+}
+
+const SECRET_KEY = /token|secret|password|passwd|private|key|credential|authorization|cookie|document_base64|^document$/i;
+
+/** A summary of a request body for the log: secrets redacted, long strings cut, depth and size bounded. */
+export function summariseBody(v: unknown, depth = 0): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.length > 200 ? v.slice(0, 200) + `…(${v.length} chars)` : v;
+  if (typeof v !== 'object') return v;
+  if (depth >= 4) return '…';
+  if (Array.isArray(v)) {
+    const items = v.slice(0, 20).map((x) => summariseBody(x, depth + 1));
+    return v.length > 20 ? [...items, `…(${v.length} items)`] : items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : summariseBody(x, depth + 1);
+  return out;
+}
+
+function zoneOf(req: ApiRequest, result: unknown): string | null {
+  const p = req.params['id'] ?? req.params['zone'];
+  if (req.path.startsWith('/client/v4/zones/') && p !== undefined) return p;
+  const b = req.body as Record<string, unknown> | undefined;
+  for (const k of ['zone', 'name']) if (b && typeof b === 'object' && typeof b[k] === 'string' && req.path.startsWith(k === 'name' ? '/client/v4/zones' : '/')) return b[k] as string;
+  const r = result as Record<string, unknown> | null | undefined;
+  if (r && typeof r === 'object' && typeof r['zone'] === 'string') return r['zone'];
+  return null;
+}
+
+function resultSummary(out: RouteResult): unknown {
+  if (out.kind === 'raw') return { kind: 'raw' };
+  const r = out.result as Record<string, unknown> | null;
+  if (r && typeof r === 'object' && !Array.isArray(r)) return { id: r['id'] ?? null };
+  return null;
+}
+
+/**
+ * A Router that appends an audit entry for every non-GET call that reached its handler (success or error).
+ * Calls refused before the handler (no token, bad token, unknown route) are not administrative actions.
+ * When the append itself fails, `onError` is told and the call still answers (the action already happened).
+ */
+export class AuditedRouter extends Router {
+  readonly #log: AuditLog;
+  readonly #now: () => Date;
+  readonly #onError: (err: unknown) => void;
+
+  constructor(log: AuditLog, onError: (err: unknown) => void, now: () => Date = () => new Date()) {
+    super();
+    this.#log = log;
+    this.#now = now;
+    this.#onError = onError;
+  }
+
+  override add(route: Route): void {
+    if (route.method === 'GET') { super.add(route); return; }
+    const inner = route.handler;
+    const handler = async (req: ApiRequest, res: ServerResponse): Promise<RouteResult> => {
+      let out: RouteResult;
+      try {
+        out = await inner(req, res);
+      } catch (e) {
+        const status = e instanceof ApiError ? e.status : 500;
+        await this.#record(req, status, { request: summariseBody(req.body), error: e instanceof Error ? e.message.slice(0, 300) : String(e) }, zoneOf(req, undefined));
+        throw e;
+      }
+      const status = out.kind === 'raw' ? out.status : out.status ?? 200;
+      await this.#record(req, status, { request: summariseBody(req.body), result: resultSummary(out) }, zoneOf(req, out.kind === 'json' ? out.result : undefined));
+      return out;
+    };
+    super.add({ ...route, handler });
+  }
+
+  async #record(req: ApiRequest, status: number, detail: unknown, zone: string | null): Promise<void> {
+    try {
+      await this.#log.append({ time: this.#now().toISOString(), actor: req.auth.subject, method: req.method, path: req.path, zone, status, detail });
+    } catch (e) {
+      this.#onError(e);
+    }
+  }
+}

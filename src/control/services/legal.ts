@@ -1,0 +1,193 @@
+/**
+ * Legal orders: recorded with the issuing court or authority, case number, date, jurisdiction, the document
+ * (bytes kept in the data folder under its SHA-256), scope (whole zone, hostnames, path prefixes), optional geo
+ * scope and expiry. Stored as zone-owned config docs (kind 'legal_order') so the edge's legal phase gets them in
+ * the snapshot. Lifting keeps the record (status lifted, reason, time). Also: the transparency report.
+ */
+import { mkdirSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConfigStore } from '../../state/ports.ts';
+import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts';
+import type { ZoneService } from './zones.ts';
+import { newId } from './zones.ts';
+import { sha256Hex } from './audit.ts';
+import { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce } from '../../edge/phases/legal/index.ts';
+import type { LegalOrder } from '../../edge/phases/legal/index.ts';
+
+export { LEGAL_ORDER_KIND, LegalOrderSchema };
+export type { LegalOrder };
+
+const REQUIRED = ['zone', 'court', 'case', 'date', 'jurisdiction', 'document_base64'] as const;
+const ALLOWED = new Set<string>([...REQUIRED, 'document_name', 'hostnames', 'paths', 'geo', 'expires']);
+const MAX_DOC = 6 * 1024 * 1024;
+
+function list(v: unknown): unknown {
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v;
+}
+
+/** The public part of an order (no document bytes, nothing personal): what notices and reports show. */
+export interface PublicNotice {
+  readonly id: string; readonly zone: string; readonly court: string; readonly case: string; readonly date: string;
+  readonly jurisdiction: readonly string[]; readonly scope: { readonly hostnames: readonly string[]; readonly paths: readonly string[]; readonly geo: boolean };
+  readonly status: string; readonly in_force: boolean; readonly expires: string | null; readonly lifted_at: string | null; readonly lift_reason: string | null;
+  readonly document_sha256: string;
+}
+
+export function publicNotice(o: LegalOrder, now: number): PublicNotice {
+  return {
+    id: o.id, zone: o.zone, court: o.court, case: o.case, date: o.date, jurisdiction: o.jurisdiction,
+    scope: { hostnames: o.hostnames, paths: o.paths, geo: o.geo }, status: o.status, in_force: orderInForce(o, now),
+    expires: o.expires, lifted_at: o.lifted_at, lift_reason: o.lift_reason, document_sha256: o.document.sha256,
+  };
+}
+
+/** A reporting period: 2026, 2026-H1|H2, 2026-Q1..Q4, 2026-MM. Start inclusive, end exclusive (ms). */
+export function parsePeriod(p: string): { start: number; end: number } {
+  let m = /^(\d{4})$/.exec(p);
+  if (m) { const y = Number(m[1]); return { start: Date.UTC(y, 0, 1), end: Date.UTC(y + 1, 0, 1) }; }
+  m = /^(\d{4})-H([12])$/.exec(p);
+  if (m) { const y = Number(m[1]); const h = Number(m[2]) - 1; return { start: Date.UTC(y, h * 6, 1), end: Date.UTC(y, h * 6 + 6, 1) }; }
+  m = /^(\d{4})-Q([1-4])$/.exec(p);
+  if (m) { const y = Number(m[1]); const q = Number(m[2]) - 1; return { start: Date.UTC(y, q * 3, 1), end: Date.UTC(y, q * 3 + 3, 1) }; }
+  m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(p);
+  if (m) { const y = Number(m[1]); const mo = Number(m[2]) - 1; return { start: Date.UTC(y, mo, 1), end: Date.UTC(y, mo + 1, 1) }; }
+  throw new ApiError(400, API_CODES.validation, `period: "${p}" is not a period (2026, 2026-H2, 2026-Q3 or 2026-11)`);
+}
+
+export interface TransparencyReport {
+  readonly period: string;
+  readonly from: string;
+  readonly to: string;
+  readonly orders: {
+    readonly received: number; readonly in_force: number; readonly lifted: number;
+    readonly by_jurisdiction: Record<string, { received: number; in_force: number; lifted: number }>;
+    readonly by_authority: Record<string, { received: number; in_force: number; lifted: number }>;
+  };
+  readonly zones_affected: readonly string[];
+  readonly notices: readonly PublicNotice[];
+}
+
+/** Counts per period (orders received, in force at the period's end or now, lifted) and the public notices. */
+export function transparencyReport(orders: readonly LegalOrder[], period: string, now: number): TransparencyReport {
+  const { start, end } = parsePeriod(period);
+  const at = Math.min(end - 1, now);
+  const byJ: Record<string, { received: number; in_force: number; lifted: number }> = {};
+  const byA: Record<string, { received: number; in_force: number; lifted: number }> = {};
+  let received = 0, inForce = 0, lifted = 0;
+  const notices: PublicNotice[] = [];
+  const zones = new Set<string>();
+  for (const o of orders) {
+    const rec = Date.parse(o.received_at);
+    const liftedAt = o.lifted_at === null ? undefined : Date.parse(o.lifted_at);
+    const isReceived = rec >= start && rec < end;
+    const isLifted = liftedAt !== undefined && liftedAt >= start && liftedAt < end;
+    const wasInForce = rec < end && (liftedAt === undefined || liftedAt > at) && orderInForce({ ...o, status: 'in_force' }, at) && rec <= at;
+    if (!isReceived && !isLifted && !wasInForce) continue;
+    const bump = (m: Record<string, { received: number; in_force: number; lifted: number }>, k: string): void => {
+      const c = (m[k] ??= { received: 0, in_force: 0, lifted: 0 });
+      if (isReceived) c.received++;
+      if (wasInForce) c.in_force++;
+      if (isLifted) c.lifted++;
+    };
+    for (const j of o.jurisdiction) bump(byJ, j);
+    bump(byA, o.court);
+    if (isReceived) received++;
+    if (wasInForce) inForce++;
+    if (isLifted) lifted++;
+    zones.add(o.zone);
+    notices.push(publicNotice(o, now));
+  }
+  notices.sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+  return {
+    period, from: new Date(start).toISOString(), to: new Date(end).toISOString(),
+    orders: { received, in_force: inForce, lifted, by_jurisdiction: byJ, by_authority: byA },
+    zones_affected: [...zones].sort(), notices,
+  };
+}
+
+export class LegalService {
+  readonly #store: ConfigStore;
+  readonly #zones: ZoneService;
+  readonly #publish: () => Promise<void>;
+  readonly #docDir: string;
+  readonly #now: () => Date;
+
+  constructor(store: ConfigStore, zones: ZoneService, publish: () => Promise<void>, docDir: string, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#zones = zones;
+    this.#publish = publish;
+    this.#docDir = docDir;
+    this.#now = now;
+  }
+
+  /** Validate an API body into an order (without storing): required fields named, scope checked. */
+  async build(raw: unknown): Promise<{ order: LegalOrder; bytes: Buffer }> {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400, API_CODES.validation, 'body: expected a JSON object');
+    const b = raw as Record<string, unknown>;
+    for (const k of Object.keys(b)) if (!ALLOWED.has(k)) throw new ApiError(400, API_CODES.validation, `body.${k}: unknown field (allowed: ${[...ALLOWED].join(', ')})`);
+    const missing = REQUIRED.filter((k) => b[k] === undefined || b[k] === null || b[k] === '' || (Array.isArray(b[k]) && (b[k] as unknown[]).length === 0));
+    if (missing.length) throw new ApiError(400, API_CODES.validation, `body: missing required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`, missing.map((m) => ({ code: API_CODES.validation, message: `body.${m}: required`, path: m })));
+    if (typeof b['document_base64'] !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(b['document_base64'])) throw new ApiError(400, API_CODES.validation, 'body.document_base64: expected the document as base64');
+    const bytes = Buffer.from(b['document_base64'], 'base64');
+    if (bytes.length === 0) throw new ApiError(400, API_CODES.validation, 'body.document_base64: the document is empty');
+    if (bytes.length > MAX_DOC) throw new ApiError(400, API_CODES.validation, `body.document_base64: the document is larger than ${MAX_DOC} bytes`);
+    if (typeof b['zone'] !== 'string') throw new ApiError(400, API_CODES.validation, 'body.zone: expected a zone name or id');
+    const zone = await this.#zones.get(b['zone']);
+    const jur = list(b['jurisdiction']);
+    const candidate = {
+      id: newId(), zone_id: zone.id, zone: zone.name, court: b['court'], case: b['case'], date: b['date'],
+      jurisdiction: Array.isArray(jur) ? jur.map((j) => (typeof j === 'string' ? j.trim().toUpperCase() : j)) : jur,
+      document: { name: typeof b['document_name'] === 'string' ? b['document_name'].slice(0, 200) : 'document', sha256: sha256Hex(bytes), size: bytes.length },
+      hostnames: (list(b['hostnames']) as unknown[] | undefined)?.map((h) => (typeof h === 'string' ? h.toLowerCase() : h)) ?? [],
+      paths: list(b['paths']) ?? [], geo: b['geo'] ?? false, expires: b['expires'] ?? null,
+      status: 'in_force', received_at: this.#now().toISOString(), lifted_at: null, lift_reason: null,
+    };
+    const r = LegalOrderSchema.safeParse(candidate);
+    if (!r.success) throw validationError(r.error);
+    const o = r.data;
+    const names = [zone.name, ...zone.aliases].map((n) => n.toLowerCase().replace(/^\*\./, ''));
+    for (const h of o.hostnames) {
+      if (!names.some((n) => h === n || h.endsWith('.' + n))) throw new ApiError(400, API_CODES.validation, `body.hostnames: "${h}" is not in zone ${zone.name}`);
+    }
+    return { order: o, bytes };
+  }
+
+  async create(raw: unknown): Promise<LegalOrder> {
+    const { order, bytes } = await this.build(raw);
+    mkdirSync(this.#docDir, { recursive: true, mode: 0o700 });
+    const f = join(this.#docDir, order.document.sha256);
+    if (!existsSync(f)) { writeFileSync(f + '.tmp', bytes, { mode: 0o600 }); renameSync(f + '.tmp', f); }
+    await this.#store.apply([{ op: 'put', doc: { kind: LEGAL_ORDER_KIND, id: order.id, zoneId: order.zone_id, name: null, data: order } }]);
+    await this.#publish();
+    return order;
+  }
+
+  async list(filter: { zone?: string } = {}): Promise<LegalOrder[]> {
+    const zoneId = filter.zone === undefined ? undefined : (await this.#zones.get(filter.zone)).id;
+    return (await this.#store.list(LEGAL_ORDER_KIND, zoneId)).map((d) => d.data as LegalOrder).sort((a, b) => a.received_at.localeCompare(b.received_at));
+  }
+
+  async get(id: string): Promise<LegalOrder> {
+    const d = await this.#store.get(LEGAL_ORDER_KIND, id);
+    if (!d) throw notFound(`legal order "${id}"`);
+    return d.data as LegalOrder;
+  }
+
+  async lift(id: string, body: unknown): Promise<LegalOrder> {
+    const o = await this.get(id);
+    const reason = (body as Record<string, unknown> | undefined)?.['reason'];
+    if (typeof reason !== 'string' || reason.trim() === '') throw new ApiError(400, API_CODES.validation, 'body.reason: required (why the order is lifted)');
+    if (o.status === 'lifted') throw new ApiError(409, API_CODES.conflict, `legal order "${id}" was already lifted on ${o.lifted_at ?? '?'}`);
+    const lifted: LegalOrder = { ...o, status: 'lifted', lifted_at: this.#now().toISOString(), lift_reason: reason.trim().slice(0, 2000) };
+    await this.#store.apply([{ op: 'put', doc: { kind: LEGAL_ORDER_KIND, id, zoneId: o.zone_id, name: null, data: lifted } }]);
+    await this.#publish();
+    return lifted;
+  }
+
+  async report(period: string): Promise<TransparencyReport> {
+    return transparencyReport(await this.list(), period, this.#now().getTime());
+  }
+
+  now(): number { return this.#now().getTime(); }
+}
