@@ -134,3 +134,34 @@ test('AuditedRouter records non-GET calls (success and refusal) and not GETs', a
   assert.equal(verifyChain(lines(es)).ok, true);
   await log.close();
 });
+
+test('a process killed mid-append leaves a valid chain', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-audit-kill-'));
+  try {
+    const path = join(dir, 'audit.db');
+    const mod = new URL('../../state/sqlite/audit-log.ts', import.meta.url).href;
+    const code = `const { SqliteAuditLog } = await import(${JSON.stringify(mod)});
+      const log = new SqliteAuditLog(${JSON.stringify(path)});
+      for (let i = 0; ; i++) {
+        await log.append({ time: new Date().toISOString(), actor: 'a', method: 'POST', path: '/x', zone: 'k.test', status: 200, detail: { i, pad: 'x'.repeat(2000) } });
+        if (i === 20) process.stdout.write('ready\\n');
+      }`;
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (c: string) => { if (c.includes('ready')) resolve(); });
+      child.on('exit', (c) => reject(new Error(`writer exited early (${String(c)})`)));
+    });
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    child.kill('SIGKILL');
+    await exited;
+    const log = new SqliteAuditLog(path);
+    const all = await log.list(0, 1_000_000);
+    assert.ok(all.length > 20);
+    assert.equal(verifyChain(lines(all)).ok, true);
+    const next = await log.append({ time: '2026-11-01T00:00:00.000Z', actor: 'a', method: 'POST', path: '/y', zone: null, status: 200, detail: null });
+    assert.equal(next.seq, all.length + 1);
+    assert.equal(next.prev, all.at(-1)!.hash);
+    await log.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
