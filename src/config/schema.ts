@@ -152,6 +152,18 @@ export const LimitsSchema = z.object({
   keepalive_timeout: z.number().min(0.5).max(3600).default(5).describe('idle seconds between requests on a connection'),
   request_timeout: z.number().min(1).max(86400).default(300).describe('seconds to receive a whole request'),
   max_requests_per_connection: z.number().int().min(0).default(1000).describe('0 = unlimited'),
+  max_connections_per_ip: z.number().int().min(1).default(256).describe('open connections per client IP; past it new ones are closed before TLS/HTTP'),
+  new_connections_per_ip_per_second: z.number().min(0.01).default(100).describe('new connections per client IP per second (token bucket rate)'),
+  new_connections_per_ip_burst: z.number().int().min(1).default(200).describe('token bucket size for new connections per client IP'),
+  max_connections: z.number().int().min(1).default(20_000).describe('open connections in total (per edge process)'),
+  reserved_connections: z.union([z.number().int().min(0), z.string().regex(/^\d+(\.\d+)?%$/)]).default('10%')
+    .describe('share of max_connections only known-good clients (recent requests without blocks) may use: a number or "N%"'),
+  h2_max_concurrent_streams: z.number().int().min(1).max(10_000).default(128).describe('HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS'),
+  h2_max_rst_per_second: z.number().int().min(1).default(100).describe('client stream resets per HTTP/2 session per second (rapid reset); past it GOAWAY(ENHANCE_YOUR_CALM)'),
+  h2_max_pings_per_second: z.number().int().min(1).default(20).describe('PING frames per HTTP/2 session per second; past it GOAWAY(ENHANCE_YOUR_CALM)'),
+  h2_max_settings_per_second: z.number().int().min(1).default(10).describe('SETTINGS frames per HTTP/2 session per second; past it GOAWAY(ENHANCE_YOUR_CALM)'),
+  h2_max_invalid_frames: z.number().int().min(1).default(100).describe("invalid (and empty DATA) frames per HTTP/2 session before Node closes it (maxSessionInvalidFrames)"),
+  h2_max_rejected_streams: z.number().int().min(1).default(100).describe('streams refused per HTTP/2 session before Node closes it (maxSessionRejectedStreams)'),
 }).strict();
 
 export const ServerSchema = z.object({

@@ -38,6 +38,10 @@ import { VERIFY_PATH } from './phases/challenge/index.ts';
 import type { ChallengePhase } from './phases/challenge/index.ts';
 import type { RequestPhases } from './phases/index.ts';
 import type { SecurityEventRecorder } from './events.ts';
+import { Admission } from './admission/index.ts';
+import type { AbuseKind } from './admission/index.ts';
+import { systemClock } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 
 export interface EdgeOptions {
   readonly http?: { host: string; port: number } | undefined;
@@ -53,6 +57,8 @@ export interface EdgeOptions {
   readonly events?: SecurityEventRecorder;
   /** Request phases before the origin, in the fixed order of run.ts, and the challenge phase among them. */
   readonly requestPhases?: RequestPhases;
+  /** Admission control: abuse reports for the reputation store (`conn_flood`, `h2_abuse`), and its clock. */
+  readonly admission?: { onAbuse?: (ip: string, kind: AbuseKind) => void; clock?: Clock };
 }
 
 const DEF_BY_CODE = new Map<string, ErrorDef>(Object.values(ERRORS).map((d) => [d.code, d]));
@@ -79,6 +85,7 @@ export class EdgeServer {
   #draining = false;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
+  #admission: Admission | undefined;
 
   constructor(opts: EdgeOptions) {
     this.#opts = opts;
@@ -115,6 +122,11 @@ export class EdgeServer {
     const l = this.#opts.limits;
     const out: { httpPort?: number; httpsPort?: number } = {};
     const count = (code: string): void => { this.#opts.metrics.clientErrors.labels(code).inc(); };
+    const refused = this.#opts.metrics.admissionRefused;
+    this.#admission ??= new Admission({
+      limits: l, clock: this.#opts.admission?.clock ?? systemClock, onRefused: (r) => refused.labels(r).inc(),
+      ...(this.#opts.admission?.onAbuse !== undefined ? { onAbuse: this.#opts.admission.onAbuse } : {}),
+    });
     if (this.#opts.http) {
       const srv = createHttpServer({
         maxHeaderSize: l.max_header_bytes, requireHostHeader: true, insecureHTTPParser: false, joinDuplicateHeaders: false,
@@ -137,8 +149,12 @@ export class EdgeServer {
         SNICallback: this.#sni.callback,
         cert: this.#opts.defaultCert.cert, key: this.#opts.defaultCert.key,
         maxSessionMemory: 10,
-        settings: { maxConcurrentStreams: 128, maxHeaderListSize: l.max_header_bytes, enablePush: false },
+        settings: { maxConcurrentStreams: l.h2_max_concurrent_streams, maxHeaderListSize: l.max_header_bytes, enablePush: false },
         maxHeaderListPairs: l.max_header_count + 8,
+        peerMaxConcurrentStreams: l.h2_max_concurrent_streams,
+        maxSessionInvalidFrames: l.h2_max_invalid_frames,
+        maxSessionRejectedStreams: l.h2_max_rejected_streams,
+        maxSettings: 32,
         minVersion: 'TLSv1.2',
       }, (req, res) => this.#handle(req, res, true));
       srv.setTimeout(l.request_timeout * 1000);
@@ -153,7 +169,14 @@ export class EdgeServer {
 
   #track(srv: HttpServer | Http2SecureServer, name: string): void {
     const g = this.#opts.metrics.activeConnections.labels(name);
+    const adm = this.#admission;
+    // known-good clients (a request answered below 400) may use the reserved share of the global cap
+    srv.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      res.once('finish', () => adm?.requestDone(plainIp(req.socket?.remoteAddress), res.statusCode < 400));
+    });
     srv.on('connection', (s: Socket) => {
+      // admission before TLS and HTTP: a refused socket is destroyed at once and never counted as open
+      if (adm !== undefined && !adm.admitSocket(s)) return;
       g.inc();
       this.#sockets.add(s);
       s.once('close', () => { g.dec(); this.#sockets.delete(s); });
@@ -161,6 +184,7 @@ export class EdgeServer {
     if (srv instanceof NetServer && 'setTimeout' in srv && name === 'https') {
       (srv as Http2SecureServer).on('session', (sess: ServerHttp2Session) => {
         this.#sessions.add(sess);
+        adm?.guardSession(sess);
         sess.once('close', () => this.#sessions.delete(sess));
         if (this.#draining) sess.close();
       });

@@ -16,6 +16,8 @@ export interface EdgeMetrics {
   readonly snapshotBuildSeconds: Histogram;
   readonly healthyOrigins: Gauge<'zone'>;
   readonly stateFailures: Counter<'feature'>;
+  /** Connections refused and HTTP/2 sessions sent away by admission control, by reason (never by IP). */
+  readonly admissionRefused: Counter<'reason'>;
   /** Count a finished request (cached children). */
   countRequest(zone: string, status: number, verdict: string): void;
 }
@@ -30,10 +32,11 @@ export function createEdgeMetrics(registry: Registry = new client.Registry()): E
   const snapshotBuildSeconds = new client.Histogram({ name: 'rampart_snapshot_build_seconds', help: 'Time to compile a config snapshot', buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [registry] });
   const healthyOrigins = new client.Gauge({ name: 'rampart_healthy_origins', help: 'Origins currently healthy per zone', labelNames: ['zone'] as const, registers: [registry], aggregator: 'max' });
   const stateFailures = new client.Counter({ name: 'rampart_state_failures_total', help: 'Shared-state operations that failed and fell back (fail-open), by feature', labelNames: ['feature'] as const, registers: [registry] });
+  const admissionRefused = new client.Counter({ name: 'rampart_admission_refused_total', help: 'Connections refused (per_ip, rate, global, reserve) and HTTP/2 sessions sent away (h2_rapid_reset, h2_ping_flood, h2_settings_flood) by admission control', labelNames: ['reason'] as const, registers: [registry] });
   const children = new Map<string, { inc(): void }>();
   const CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
   return {
-    registry, requests, originLatency, activeConnections, originFailures, clientErrors, snapshotVersion, snapshotBuildSeconds, healthyOrigins, stateFailures,
+    registry, requests, originLatency, activeConnections, originFailures, clientErrors, snapshotVersion, snapshotBuildSeconds, healthyOrigins, stateFailures, admissionRefused,
     countRequest(zone, status, verdict) {
       const cls = CLASSES[(status / 100) | 0] ?? '0xx';
       const k = zone + '\0' + cls + '\0' + verdict;

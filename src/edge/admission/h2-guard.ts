@@ -57,10 +57,15 @@ export function guardH2Session(sess: ServerHttp2Session, limits: H2GuardLimits, 
     setImmediate(() => { if (!sess.destroyed) sess.destroy(); });
   };
   sess.on('stream', (stream: ServerHttp2Stream) => {
-    stream.once('close', () => {
+    let counted = false;
+    const check = (): void => {
       // rstCode: the code of the RST_STREAM that closed the stream; NGHTTP2_CANCEL is what rapid reset sends
+      if (counted || stream.rstCode === undefined) return;
+      counted = true;
       if (stream.rstCode === constants.NGHTTP2_CANCEL || (stream.rstCode !== constants.NGHTTP2_NO_ERROR && stream.aborted)) abuse(c.reset());
-    });
+    };
+    // HEADERS and RST_STREAM read together: the stream may already be closed when it is announced
+    if (stream.closed) check(); else stream.once('close', check);
   });
   sess.on('ping', () => abuse(c.ping()));
   sess.on('remoteSettings', () => abuse(c.settings()));
