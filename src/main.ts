@@ -47,7 +47,7 @@ import { DNS_RECORDS, dnsZonesFrom, DnsPublisher } from './control/services/dns.
 import { parseDnsListen, rrlConfigSchema, startDnsServer } from './dns/index.ts';
 import type { PurgeSelector } from './state/cache-store.ts';
 import { SqliteAuditLog } from './state/sqlite/audit-log.ts';
-import { AuditedRouter } from './control/services/audit.ts';
+import { AuditedRouter, loadOrCreateAuditKey } from './control/services/audit.ts';
 import { LegalService } from './control/services/legal.ts';
 import { registerLegalRoutes } from './control/api/routes/legal.ts';
 import { registerAuditRoutes } from './control/api/routes/audit.ts';
@@ -230,8 +230,10 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const p = await edge.start();
     httpPort = p.httpPort; httpsPort = p.httpsPort;
   } else {
-    const heapMb = sv?.worker_heap_mb ?? 256;
-    const execArgv = [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${heapMb}`];
+    // An old-space limit bounds a worker's memory (server.worker_heap_mb); it is opt-in because V8 then runs full
+    // collections far more often under external-memory pressure (large bodies): measured -35% req/s at 100 KiB.
+    const heapMb = sv?.worker_heap_mb;
+    const execArgv = [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), ...(heapMb !== undefined ? [`--max-old-space-size=${heapMb}`] : [])];
     cluster.setupPrimary({ exec: fileURLToPath(new URL('./edge/worker.ts', import.meta.url)), serialization: 'advanced', execArgv });
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     await publish();
@@ -318,7 +320,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const auditLog = new SqliteAuditLog(join(dataDir, 'audit.db'));
   const router: Router = new AuditedRouter(auditLog, (e) => logger.error({ err: (e as Error).message }, 'audit log append failed'));
   registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')));
-  registerAuditRoutes(router, auditLog);
+  registerAuditRoutes(router, auditLog, loadOrCreateAuditKey(dataDir));
   registerZoneRoutes(router, zones);
   registerSecurityRoutes(router, zones, eventStore);
   registerCacheRoutes(router, zones, purge);
