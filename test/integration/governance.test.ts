@@ -104,17 +104,39 @@ test('the audit log records administrative actions; an export verifies and an ed
   const r = await request(`http://127.0.0.1:${node.adminPort}/client/v4/audit/export`, { headers: { authorization: `Bearer ${node.adminToken}` } });
   assert.equal(r.statusCode, 200);
   const text = await r.body.text();
-  assert.equal(text.trim().split('\n').length, es.length);
+  const exported = text.trim().split('\n');
+  assert.equal(exported.length, es.length + 1);
+  const cp = JSON.parse(exported.at(-1)!) as { type: string; seq: number; signature: string };
+  assert.equal(cp.type, 'checkpoint');
+  assert.equal(cp.seq, es.at(-1)!.seq);
+  const head = await node.api<{ seq: number; signature: string; public_key: string }>('GET', '/client/v4/audit/head');
+  assert.equal(head.json.result.seq, cp.seq);
+  assert.match(head.json.result.public_key, /BEGIN PUBLIC KEY/);
   assert.doesNotMatch(text, /b3JkZXIgdGV4dA==/, 'the document bytes are not in the log');
 
   const file = join(tmp, 'log.jsonl');
   const exp = await cli(['audit', 'export']);
   assert.equal(exp.status, 0, exp.stderr);
-  assert.equal(exp.stdout, text);
+  const entriesOf = (t: string): string => t.trim().split('\n').slice(0, -1).join('\n'); // the checkpoint line's time differs
+  assert.equal(entriesOf(exp.stdout), entriesOf(text));
   writeFileSync(file, exp.stdout);
   const ok = await cli(['audit', 'verify', '--file', file]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`^ok: ${es.length} entries`));
+  const pubFile = join(node.dataDir, 'audit-ed25519.pub');
+  const signed = await cli(['audit', 'verify', '--file', file, '--public-key', pubFile]);
+  assert.equal(signed.status, 0, signed.stderr);
+  assert.match(signed.stdout, /1 signed checkpoint/);
+  const { generateKeyPairSync } = await import('node:crypto');
+  const otherPub = join(tmp, 'other.pub');
+  writeFileSync(otherPub, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+  const wrongKey = await cli(['audit', 'verify', '--file', file, '--public-key', otherPub]);
+  assert.equal(wrongKey.status, 1);
+  assert.match(wrongKey.stderr, /signature/);
+  const lines0 = text.trim().split('\n');
+  writeFileSync(file, lines0.slice(0, -2).join('\n') + '\n');
+  const truncated = await cli(['audit', 'verify', '--file', file, '--public-key', pubFile]);
+  assert.equal(truncated.status, 1, 'a removed tail is detected with the public key');
 
   const lines = text.trim().split('\n');
   const idx = lines.findIndex((l) => l.includes('CV-2026-1'));

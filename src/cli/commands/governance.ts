@@ -1,5 +1,7 @@
 /** `rampart legal ...`, `rampart audit export|verify`, `rampart transparency report`: governance commands. */
 import { readFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { basename } from 'node:path';
 import { api, apiBase, CliError } from '../client.ts';
 import { enc, out, parse } from '../args.ts';
@@ -88,22 +90,26 @@ export const governanceCommands: Record<string, (args: string[]) => Promise<void
 
   async audit(args) {
     const [sub, ...rest] = args;
-    const usage = 'rampart audit export > log.jsonl | audit verify [--file log.jsonl]';
+    const usage = 'rampart audit export > log.jsonl | audit verify [--file log.jsonl] [--public-key audit-ed25519.pub]';
     if (sub === 'export') {
       parse(rest, {}, 'rampart audit export > log.jsonl');
       process.stdout.write(await fetchExport());
       return;
     }
     if (sub === 'verify') {
-      const { values } = parse(rest, { file: { type: 'string' } }, 'rampart audit verify [--file log.jsonl] (without --file: the live log through the API)');
+      const { values } = parse(rest, { file: { type: 'string' }, 'public-key': { type: 'string' } }, 'rampart audit verify [--file log.jsonl] [--public-key audit-ed25519.pub] (without --file: the live log through the API)');
+      let pub: KeyObject | undefined;
+      if (values['public-key'] !== undefined) {
+        try { pub = createPublicKey(readFileSync(String(values['public-key']))); } catch (e) { throw new CliError(`audit verify: cannot read the public key ${String(values['public-key'])}: ${(e as Error).message}`, 2); }
+      }
       let text: string;
       if (values['file'] !== undefined) {
         try { text = readFileSync(String(values['file']), 'utf8'); } catch (e) { throw new CliError(`audit verify: cannot read ${String(values['file'])}: ${(e as Error).message}`, 2); }
       } else text = await fetchExport();
-      const r = verifyChain(text);
+      const r = verifyChain(text, pub);
       if (values['json']) process.stdout.write(JSON.stringify(r) + '\n');
       if (!r.ok) throw new CliError(`audit verify: line ${r.line}: ${r.reason} (${r.entries} entries before it verified)`, 1);
-      if (!values['json']) process.stdout.write(`ok: ${r.entries} entries, chain head ${r.head}\n`);
+      if (!values['json']) process.stdout.write(`ok: ${r.entries} entries, chain head ${r.head}${pub ? `, ${r.checkpoints} signed checkpoint(s) verified` : ''}\n`);
       return;
     }
     throw new CliError(`audit: unknown subcommand "${sub ?? ''}"\nusage: ${usage}`, 2);

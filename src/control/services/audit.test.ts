@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { AuditedRouter, canonicalJson, GENESIS, seal, summariseBody, verifyChain } from './audit.ts';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { AuditedRouter, canonicalJson, GENESIS, loadOrCreateAuditKey, seal, signCheckpoint, summariseBody, verifyChain } from './audit.ts';
 import { SqliteAuditLog } from '../../state/sqlite/audit-log.ts';
 import type { AuditEntry } from '../../state/ports.ts';
 import type { ApiRequest } from '../api/router.ts';
@@ -30,7 +31,7 @@ test('a sealed chain links each entry to the previous hash and verifies', () => 
   assert.equal(es[1]!.prev, es[0]!.hash);
   assert.deepEqual(es.map((e) => e.seq), [1, 2, 3, 4]);
   const r = verifyChain(lines(es));
-  assert.deepEqual(r, { ok: true, entries: 4, head: es[3]!.hash });
+  assert.deepEqual(r, { ok: true, entries: 4, head: es[3]!.hash, checkpoints: 0 });
   // key order in the file does not matter (canonical form)
   const reordered = es.map((e) => JSON.stringify(Object.fromEntries(Object.entries(e).reverse()))).join('\n');
   assert.equal(verifyChain(reordered).ok, true);
@@ -163,5 +164,26 @@ test('a process killed mid-append leaves a valid chain', async () => {
     assert.equal(next.seq, all.length + 1);
     assert.equal(next.prev, all.at(-1)!.hash);
     await log.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('signed checkpoints: verify with the right key, fail with another, and reveal a removed tail', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-audit-key-'));
+  try {
+    const k = loadOrCreateAuditKey(dir);
+    assert.equal(loadOrCreateAuditKey(dir).publicKeyPem, k.publicKeyPem, 'the key persists');
+    const pub = createPublicKey(k.publicKeyPem);
+    const es = chain(4);
+    const cp = signCheckpoint(k.privateKey, es[3]!, '2026-11-05T00:00:00.000Z');
+    const text = lines([...es, cp]);
+    const ok = verifyChain(text, pub);
+    assert.equal(ok.ok && ok.checkpoints, 1);
+    const other = generateKeyPairSync('ed25519').publicKey;
+    assert.match(JSON.stringify(verifyChain(text, other)), /signature/);
+    // tail removed with the checkpoint kept: mismatch; with the checkpoint dropped too: no checkpoint
+    assert.equal(verifyChain(lines([...es.slice(0, 3), cp]), pub).ok, false);
+    assert.match(JSON.stringify(verifyChain(lines(es.slice(0, 3)), pub)), /no signed checkpoint/);
+    // a forged checkpoint time breaks the signature
+    assert.equal(verifyChain(lines([...es, { ...cp, time: '2027-01-01T00:00:00.000Z' }]), pub).ok, false);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -2,7 +2,10 @@
  * The tamper-evident audit log's logic: canonical JSON, the hash chain, verification of an export, summaries of
  * request bodies without secrets, and a Router that records every successful or failed non-GET call.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { AuditEntry, AuditLog } from '../../state/ports.ts';
 import { Router } from '../api/router.ts';
@@ -37,24 +40,71 @@ export function seal(e: Omit<AuditEntry, 'seq' | 'prev' | 'hash'>, last: { seq: 
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly entries: number; readonly head: string }
+  | { readonly ok: true; readonly entries: number; readonly head: string; readonly checkpoints: number }
   | { readonly ok: false; readonly line: number; readonly reason: string; readonly entries: number };
+
+/** A signed statement of the chain head: "the log had `seq` entries ending in `hash` at `time`". */
+export interface Checkpoint {
+  readonly type: 'checkpoint';
+  readonly seq: number;
+  readonly hash: string;
+  readonly time: string;
+  /** Ed25519 signature (base64) over the canonical JSON of {type, seq, hash, time}. */
+  readonly signature: string;
+}
+
+const checkpointBody = (c: Omit<Checkpoint, 'signature'>): string => canonicalJson({ type: 'checkpoint', seq: c.seq, hash: c.hash, time: c.time });
+
+export function signCheckpoint(key: KeyObject, head: { seq: number; hash: string }, time: string): Checkpoint {
+  const c = { type: 'checkpoint' as const, seq: head.seq, hash: head.hash, time };
+  return { ...c, signature: sign(null, Buffer.from(checkpointBody(c)), key).toString('base64') };
+}
+
+export function verifyCheckpoint(pub: KeyObject, c: Checkpoint): boolean {
+  try { return verify(null, Buffer.from(checkpointBody(c)), pub, Buffer.from(c.signature, 'base64')); } catch { return false; }
+}
+
+/**
+ * The Ed25519 key that signs checkpoints: `audit-ed25519.key` (PKCS#8 PEM, mode 0600) in the data folder, made on
+ * first use, with its public half beside it in `audit-ed25519.pub` (give that to whoever verifies exports).
+ */
+export function loadOrCreateAuditKey(dataDir: string): { privateKey: KeyObject; publicKeyPem: string } {
+  const kf = join(dataDir, 'audit-ed25519.key');
+  const pf = join(dataDir, 'audit-ed25519.pub');
+  if (!existsSync(kf)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(kf + '.tmp', privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    renameSync(kf + '.tmp', kf);
+  }
+  const privateKey = createPrivateKey(readFileSync(kf));
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  if (!existsSync(pf) || readFileSync(pf, 'utf8') !== publicKeyPem) writeFileSync(pf, publicKeyPem, { mode: 0o644 });
+  return { privateKey, publicKeyPem };
+}
 
 /**
  * Check an exported log (JSON lines, one entry per line, from the first entry): every entry's hash recomputes,
  * links to the previous one, and the sequence numbers have no gap. Names the first bad line (1-based).
  * A truncated tail (last entries removed) is not detectable without a signed chain head.
  */
-export function verifyChain(text: string): VerifyResult {
+export function verifyChain(text: string, publicKey?: KeyObject): VerifyResult {
   const lines = text.split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   let last: { seq: number; hash: string } | undefined;
   let n = 0;
+  let checkpoints = 0;
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const fail = (reason: string): VerifyResult => ({ ok: false, line: lineNo, reason, entries: n });
     let e: AuditEntry;
     try { e = JSON.parse(lines[i]!) as AuditEntry; } catch { return fail('not valid JSON'); }
+    if (e !== null && typeof e === 'object' && (e as unknown as { type?: unknown }).type === 'checkpoint') {
+      const c = e as unknown as Checkpoint;
+      if (c.seq !== (last?.seq ?? 0) || c.hash !== (last?.hash ?? GENESIS)) return fail(`checkpoint for entry ${String(c.seq)} does not match the chain at this point (entry ${last?.seq ?? 0})`);
+      if (publicKey !== undefined && !verifyCheckpoint(publicKey, c)) return fail('checkpoint signature does not verify with the given public key');
+      checkpoints++;
+      continue;
+    }
     if (e === null || typeof e !== 'object' || typeof e.hash !== 'string' || typeof e.prev !== 'string' || typeof e.seq !== 'number') return fail('not an audit entry (seq, prev, hash missing)');
     const wantSeq = (last?.seq ?? 0) + 1;
     if (e.seq !== wantSeq) return fail(`sequence ${e.seq} where ${wantSeq} was expected (an entry was removed, added or reordered)`);
@@ -65,7 +115,8 @@ export function verifyChain(text: string): VerifyResult {
     last = { seq: e.seq, hash: e.hash };
     n++;
   }
-  return { ok: true, entries: n, head: last?.hash ?? GENESIS };
+  if (publicKey !== undefined && checkpoints === 0) return { ok: false, line: lines.length + 1, reason: 'no signed checkpoint in the export (a removed tail cannot be ruled out)', entries: n };
+  return { ok: true, entries: n, head: last?.hash ?? GENESIS, checkpoints };
 }
 
 const SECRET_KEY = /token|secret|password|passwd|private|key|credential|authorization|cookie|document_base64|^document$/i;

@@ -1,5 +1,7 @@
 /** The audit log: paged entries (/client/v4/audit/log) and the whole chain as JSON lines (/client/v4/audit/export). */
+import type { KeyObject } from 'node:crypto';
 import type { AuditLog } from '../../../state/ports.ts';
+import { GENESIS, signCheckpoint } from '../../services/audit.ts';
 import type { Router } from '../router.ts';
 import { ApiError, API_CODES } from '../errors.ts';
 
@@ -10,7 +12,20 @@ function intParam(q: URLSearchParams, name: string, dflt: number, max: number): 
   return Math.min(Number(v), max);
 }
 
-export function registerAuditRoutes(r: Router, log: AuditLog): void {
+function lastOf(parts: readonly string[]): number { return parts.length ? (JSON.parse(parts.at(-1)!) as { seq: number }).seq : 0; }
+function lastHash(parts: readonly string[]): string { return parts.length ? (JSON.parse(parts.at(-1)!) as { hash: string }).hash : GENESIS; }
+
+export interface AuditSigner { readonly privateKey: KeyObject; readonly publicKeyPem: string }
+
+/** With a signer, the export ends with a signed checkpoint line and /audit/head answers a signed head. */
+export function registerAuditRoutes(r: Router, log: AuditLog, signer?: AuditSigner, now: () => Date = () => new Date()): void {
+  r.add({ method: 'GET', path: '/client/v4/audit/head', auth: 'token', summary: 'The chain head (seq, hash), signed with the node\'s Ed25519 audit key, and the public key (PEM)',
+    handler: async () => {
+      const n = await log.count();
+      const last = n === 0 ? undefined : (await log.list(n - 1, 1))[0];
+      const head = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS };
+      return { kind: 'json', result: signer ? { ...signCheckpoint(signer.privateKey, head, now().toISOString()), public_key: signer.publicKeyPem } : { type: 'head', ...head } };
+    } });
   r.add({ method: 'GET', path: '/client/v4/audit/log', auth: 'token', summary: 'Audit log entries in order (?after=SEQ&limit=N, at most 1000)',
     handler: async (q) => {
       const after = intParam(q.query, 'after', 0, Number.MAX_SAFE_INTEGER);
@@ -28,6 +43,7 @@ export function registerAuditRoutes(r: Router, log: AuditLog): void {
         if (page.length < 1000) break;
         after = page.at(-1)!.seq;
       }
+      if (signer) parts.push(JSON.stringify(signCheckpoint(signer.privateKey, { seq: lastOf(parts), hash: lastHash(parts) }, now().toISOString())) + '\n');
       return { kind: 'raw', status: 200, contentType: 'application/x-ndjson; charset=utf-8', body: parts.join('') };
     } });
 }
