@@ -168,4 +168,9 @@ test('CLI: legal add refuses a missing --case, records an order, lists and shows
   const rep = await cli(['transparency', 'report', '--period', String(new Date().getUTCFullYear())]);
   assert.equal(rep.status, 0, rep.stderr);
   assert.match(rep.stdout, /K-9/);
+  const html = await cli(['transparency', 'report', '--period', String(new Date().getUTCFullYear()), '--format', 'html']);
+  assert.equal(html.status, 0, html.stderr);
+  assert.match(html.stdout, /<h1>Transparency report \d{4}<\/h1>/);
+  assert.match(html.stdout, /<li>[^<]*Y Court, case K-9/);
+  assert.match(html.stdout, /<td>DE<\/td>/);
 });

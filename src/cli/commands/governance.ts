@@ -37,6 +37,31 @@ async function fetchExport(): Promise<string> {
   return text;
 }
 
+const escHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A small, static HTML rendering of the markdown report (headings, paragraphs, lists, tables). */
+export function mdToHtml(lines: readonly string[], period: string): string {
+  const out: string[] = [`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Transparency report ${escHtml(period)}</title></head><body>`];
+  let list = false, table = false;
+  const close = (): void => { if (list) { out.push('</ul>'); list = false; } if (table) { out.push('</table>'); table = false; } };
+  for (const l of lines) {
+    if (l.startsWith('## ')) { close(); out.push(`<h2>${escHtml(l.slice(3))}</h2>`); }
+    else if (l.startsWith('# ')) { close(); out.push(`<h1>${escHtml(l.slice(2))}</h1>`); }
+    else if (l.startsWith('- ')) { if (!list) { close(); out.push('<ul>'); list = true; } out.push(`<li>${escHtml(l.slice(2))}</li>`); }
+    else if (l.startsWith('|')) {
+      if (/^\|[-|]+\|$/.test(l)) continue;
+      const cells = l.slice(1, -1).split('|').map((c) => escHtml(c.trim()));
+      if (!table) { close(); out.push('<table>'); table = true; out.push(`<tr>${cells.map((c) => `<th>${c}</th>`).join('')}</tr>`); }
+      else out.push(`<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`);
+    }
+    else if (l.trim() === '') close();
+    else { close(); out.push(`<p>${escHtml(l)}</p>`); }
+  }
+  close();
+  out.push('</body></html>');
+  return out.join('\n') + '\n';
+}
+
 export const governanceCommands: Record<string, (args: string[]) => Promise<void>> = {
   async legal(args) {
     const [sub, ...rest] = args;
@@ -117,11 +142,11 @@ export const governanceCommands: Record<string, (args: string[]) => Promise<void
 
   async transparency(args) {
     const [sub, ...rest] = args;
-    const usage = 'rampart transparency report [--period 2026-H2] [--format md|json]';
+    const usage = 'rampart transparency report [--period 2026-H2] [--format md|json|html]';
     if (sub !== 'report') throw new CliError(`transparency: unknown subcommand "${sub ?? ''}"\nusage: ${usage}`, 2);
     const { values } = parse(rest, { period: { type: 'string' }, format: { type: 'string' } }, usage);
     const fmt = values['json'] ? 'json' : String(values['format'] ?? 'md');
-    if (fmt !== 'md' && fmt !== 'json') throw new CliError(`--format: "${fmt}" is not md or json`, 2);
+    if (fmt !== 'md' && fmt !== 'json' && fmt !== 'html') throw new CliError(`--format: "${fmt}" is not md, json or html`, 2);
     const env = await api<Record<string, unknown>>('GET', `/client/v4/transparency${values['period'] ? `?period=${enc(String(values['period']))}` : ''}`);
     if (fmt === 'json') { process.stdout.write(JSON.stringify(env.result, null, 2) + '\n'); return; }
     const r = env.result as { period: string; from: string; to: string; orders: { received: number; in_force: number; lifted: number; by_jurisdiction: Record<string, { received: number; in_force: number; lifted: number }>; by_authority: Record<string, { received: number; in_force: number; lifted: number }> }; zones_affected: string[]; notices: Array<Record<string, unknown>> };
@@ -135,6 +160,6 @@ export const governanceCommands: Record<string, (args: string[]) => Promise<void
       '## Notices', '',
       ...(r.notices.length ? r.notices.map((n) => { const s = n['scope'] as { hostnames: string[]; paths: string[]; geo: boolean }; return `- ${String(n['date'])} ${String(n['court'])}, case ${String(n['case'])} (${(n['jurisdiction'] as string[]).join(', ')}): ${String(n['zone'])} ${[...s.hostnames, ...s.paths].join(', ') || 'whole zone'}${s.geo ? ' (geo)' : ''}, ${String(n['status'])}`; }) : ['(none)']),
     ];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(fmt === 'html' ? mdToHtml(lines, r.period) : lines.join('\n') + '\n');
   },
 };
