@@ -220,3 +220,91 @@ test('HTTP/2 SETTINGS flood gets GOAWAY(ENHANCE_YOUR_CALM)', async () => {
   assert.ok(g.codes.includes(constants.NGHTTP2_ENHANCE_YOUR_CALM), `GOAWAY codes: ${g.codes.join(',')}`);
   assert.ok(await refusedCount('h2_settings_flood') >= 1);
 });
+
+// --- raw HTTP/2 frames over TLS, for what node:http2's client will not send ---
+
+function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(payload.length, 0, 3);
+  h[3] = type; h[4] = flags;
+  h.writeUInt32BE(stream, 5);
+  return Buffer.concat([h, payload]);
+}
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/** HPACK: :method (GET or POST), :scheme https, :path /, :authority HOST. */
+function requestBlock(post: boolean): Buffer {
+  return Buffer.concat([Buffer.from([post ? 0x83 : 0x82, 0x87, 0x84, 0x01, HOST.length]), Buffer.from(HOST, 'latin1')]);
+}
+/** HPACK literal without indexing, new name. */
+function literal(name: string, value: string): Buffer {
+  return Buffer.concat([Buffer.from([0x00, name.length]), Buffer.from(name), Buffer.from([0x7f]), encodeInt(value.length - 127), Buffer.from(value)]);
+}
+function encodeInt(n: number): Buffer {
+  const out: number[] = [];
+  while (n >= 128) { out.push((n & 0x7f) | 0x80); n >>>= 7; }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+interface RawH2Result { frameTypes: number[]; goawayCodes: number[]; closed: boolean; written: number; closedByEdge: boolean }
+
+/** Send the preface and `frames` (as fast as the socket takes them) from `from`; collect what comes back until close. */
+function rawH2(from: string, frames: Buffer[]): Promise<RawH2Result> {
+  return new Promise((resolve) => {
+    const sock = tlsConnect({ socket: netConnect({ host: '127.0.0.1', port: node.httpsPort!, localAddress: from }), servername: HOST, ALPNProtocols: ['h2'], rejectUnauthorized: false });
+    let buf = Buffer.alloc(0);
+    const res: RawH2Result = { frameTypes: [], goawayCodes: [], closed: false, written: 0, closedByEdge: true };
+    sock.on('secureConnect', async () => {
+      sock.write(Buffer.concat([PREFACE, frame(4, 0, 0)]));
+      for (const f of frames) {
+        if (sock.destroyed) break;
+        res.written++;
+        if (!sock.write(f)) await new Promise((r) => { sock.once('drain', r); sock.once('close', r); });
+      }
+      // nothing more to send: give the edge a bound to answer, then hang up ourselves
+      setTimeout(() => { res.closedByEdge = false; sock.destroy(); }, 3000).unref();
+    });
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 9) {
+        const len = buf.readUIntBE(0, 3);
+        if (buf.length < 9 + len) break;
+        const type = buf[3]!;
+        res.frameTypes.push(type);
+        if (type === 7) res.goawayCodes.push(buf.readUInt32BE(13));
+        // the response ended (END_STREAM on HEADERS or DATA): nothing more to wait for
+        if ((type === 0 || type === 1) && (buf[4]! & 0x1) !== 0) { res.closedByEdge = false; sock.destroy(); }
+        buf = buf.subarray(9 + len);
+      }
+    });
+    sock.on('error', () => { /* reset by the edge */ });
+    sock.on('close', () => { res.closed = true; resolve(res); });
+  });
+}
+
+test('CONTINUATION flood: an endless header block is cut off, not buffered', async () => {
+  const frames = [frame(1, 0x1 /* END_STREAM, no END_HEADERS */, 1, requestBlock(false))];
+  for (let i = 0; i < 2000; i++) frames.push(frame(9, 0, 1, literal('x-flood-' + (i % 10), 'a'.repeat(1000))));
+  const r = await rawH2('127.0.6.1', frames);
+  // nghttp2/Node refuse a header list past maxHeaderListSize (max_header_bytes, 32 KiB here) and end the session
+  assert.ok(r.closedByEdge, `the edge closed the connection: ${JSON.stringify(r)}`);
+  assert.ok(r.written < frames.length, `the edge hung up before the 2 MB header block was sent: ${JSON.stringify(r)}`);
+  assert.ok(!r.frameTypes.includes(1), 'the flooded request was never answered (never reached the origin)');
+});
+
+test('empty DATA frame flood: the session is closed by Node\'s invalid-frame limit', async () => {
+  const frames = [frame(1, 0x4 /* END_HEADERS, no END_STREAM */, 1, requestBlock(true))];
+  // 500: past h2_max_invalid_frames (100), under Node's default (1000), so this checks the knob is applied
+  for (let i = 0; i < 500; i++) frames.push(frame(0, 0, 1));
+  const r = await rawH2('127.0.6.2', frames);
+  assert.ok(r.closedByEdge, `the edge closed the connection: ${JSON.stringify(r)}`);
+});
+
+test('control: a short empty DATA run and a normal CONTINUATION block are served', async () => {
+  const cont = [frame(1, 0x1, 1, requestBlock(false)), frame(9, 0, 1, literal('x-a', 'a'.repeat(1000))), frame(9, 0x4, 1, literal('x-b', 'b'.repeat(1000)))];
+  const r = await rawH2('127.0.6.3', cont);
+  assert.ok(r.frameTypes.includes(1), `answered: ${JSON.stringify(r)}`);
+  const empty = [frame(1, 0x4, 1, requestBlock(true)), frame(0, 0, 1), frame(0, 0, 1), frame(0, 0x1, 1)];
+  const r2 = await rawH2('127.0.6.4', empty);
+  assert.ok(r2.frameTypes.includes(1), `answered: ${JSON.stringify(r2)}`);
+});
