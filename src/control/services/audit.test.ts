@@ -130,6 +130,7 @@ test('AuditedRouter records non-GET calls (success and refusal) and not GETs', a
   assert.equal(es[0]!.actor, 'admin-token');
   assert.equal(es[0]!.time, '2026-11-02T10:00:00.000Z');
   assert.doesNotMatch(JSON.stringify(es[0]), /sekrit/);
+  assert.deepEqual((es[0]!.detail as { after: unknown }).after, { id: 'z1' });
   assert.equal(es[1]!.status, 400);
   assert.equal(es[1]!.zone, 'shop.test');
   assert.equal(verifyChain(lines(es)).ok, true);

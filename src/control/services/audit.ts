@@ -146,11 +146,10 @@ function zoneOf(req: ApiRequest, result: unknown): string | null {
   return null;
 }
 
+/** The state after the change as the API answered it (bounded, secrets redacted). */
 function resultSummary(out: RouteResult): unknown {
-  if (out.kind === 'raw') return { kind: 'raw' };
-  const r = out.result as Record<string, unknown> | null;
-  if (r && typeof r === 'object' && !Array.isArray(r)) return { id: r['id'] ?? null };
-  return null;
+  if (out.kind === 'raw') return { kind: 'raw', status: out.status };
+  return summariseBody(out.result);
 }
 
 /**
@@ -183,7 +182,7 @@ export class AuditedRouter extends Router {
         throw e;
       }
       const status = out.kind === 'raw' ? out.status : out.status ?? 200;
-      await this.#record(req, status, { request: summariseBody(req.body), result: resultSummary(out) }, zoneOf(req, out.kind === 'json' ? out.result : undefined));
+      await this.#record(req, status, { request: summariseBody(req.body), after: resultSummary(out) }, zoneOf(req, out.kind === 'json' ? out.result : undefined));
       return out;
     };
     super.add({ ...route, handler });
