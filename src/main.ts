@@ -151,6 +151,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const nodeId = `${hostname()}-${randomBytes(3).toString('hex')}`;
 
   const store = new SqliteConfigStore(join(dataDir, 'config.db'));
+  // the store holds private keys and the events hold client addresses: owner-only, whatever the umask
+  for (const f of ['config.db', 'config.db-wal', 'config.db-shm']) { try { chmodSync(join(dataDir, f), 0o600); } catch { /* not created yet */ } }
+  try { chmodSync(dataDir, 0o700); } catch { /* not ours to change */ }
   // edge side: in-process EdgeServer or cluster workers
   let edge: EdgeServer | undefined;
   const live = new Map<number, { worker: Worker; version: number; ready: boolean }>();
