@@ -164,6 +164,8 @@ export const LimitsSchema = z.object({
   h2_max_settings_per_second: z.number().int().min(1).default(10).describe('SETTINGS frames per HTTP/2 session per second; past it GOAWAY(ENHANCE_YOUR_CALM)'),
   h2_max_invalid_frames: z.number().int().min(1).default(100).describe("invalid (and empty DATA) frames per HTTP/2 session before Node closes it (maxSessionInvalidFrames)"),
   h2_max_rejected_streams: z.number().int().min(1).default(100).describe('streams refused per HTTP/2 session before Node closes it (maxSessionRejectedStreams)'),
+  min_body_rate: z.number().min(0).default(100).describe('minimum average request-body rate in bytes/s after body_rate_grace (slow POST; HTTP/1); 0 = off'),
+  body_rate_grace: z.number().min(0.5).max(3600).default(10).describe('seconds before the request-body rate is first judged'),
 }).strict();
 
 export const ServerSchema = z.object({

@@ -173,6 +173,7 @@ export class EdgeServer {
     // known-good clients (a request answered below 400) may use the reserved share of the global cap
     srv.on('request', (req: IncomingMessage, res: ServerResponse) => {
       res.once('finish', () => adm?.requestDone(plainIp(req.socket?.remoteAddress), res.statusCode < 400));
+      adm?.watchBody(req, res);
     });
     srv.on('connection', (s: Socket) => {
       // admission before TLS and HTTP: a refused socket is destroyed at once and never counted as open

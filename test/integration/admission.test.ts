@@ -31,7 +31,8 @@ before(async () => {
     'server:', '  limits:',
     '    max_connections_per_ip: 4', '    new_connections_per_ip_per_second: 0.2', '    new_connections_per_ip_burst: 6',
     '    max_connections: 10', '    reserved_connections: 2',
-    '    h2_max_concurrent_streams: 64', '    h2_max_rst_per_second: 20', '    h2_max_pings_per_second: 5', '    h2_max_settings_per_second: 5', '',
+    '    h2_max_concurrent_streams: 64', '    h2_max_rst_per_second: 20', '    h2_max_pings_per_second: 5', '    h2_max_settings_per_second: 5',
+    '    min_body_rate: 1000', '    body_rate_grace: 1', '',
   ].join('\n'));
   node = await startTestNode({ config: cfg });
   origin = await startOrigin();
@@ -307,4 +308,27 @@ test('control: a short empty DATA run and a normal CONTINUATION block are served
   const empty = [frame(1, 0x4, 1, requestBlock(true)), frame(0, 0, 1), frame(0, 0, 1), frame(0, 0x1, 1)];
   const r2 = await rawH2('127.0.6.4', empty);
   assert.ok(r2.frameTypes.includes(1), `answered: ${JSON.stringify(r2)}`);
+});
+
+test('slow POST: a body trickled under min_body_rate is cut off after the grace period; a normal POST passes', async () => {
+  const before = await refusedCount('slow_body');
+  const closed = await new Promise<{ byEdge: boolean; sent: number }>((resolve) => {
+    const sock = netConnect({ host: '127.0.0.1', port: node.httpPort!, localAddress: '127.0.8.1' });
+    let sent = 0;
+    let t: NodeJS.Timeout | undefined;
+    // bound: 10 s of trickle (the edge should cut it after about 1-2 s)
+    const limit = setTimeout(() => { clearInterval(t); sock.destroy(); resolve({ byEdge: false, sent }); }, 10_000);
+    sock.on('connect', () => {
+      sock.write(`POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 100000\r\n\r\n`);
+      t = setInterval(() => { sock.write('x'.repeat(10)); sent += 10; }, 100);
+    });
+    sock.on('error', () => { /* reset by the edge */ });
+    sock.on('close', () => { clearInterval(t); clearTimeout(limit); resolve({ byEdge: true, sent }); });
+  });
+  assert.equal(closed.byEdge, true, 'the edge closed the slow upload');
+  assert.ok(closed.sent < 100_000);
+  assert.equal(await refusedCount('slow_body'), before + 1);
+  const ok = await request(`http://127.0.0.1:${node.httpPort!}/upload`, { method: 'POST', headers: { host: HOST }, body: 'y'.repeat(200_000) });
+  await ok.body.text();
+  assert.equal(ok.statusCode, 200);
 });

@@ -7,6 +7,7 @@ import { ConnectionTracker, reservedCount } from './connection-tracker.ts';
 import { KnownGoodClients } from './known-good.ts';
 import { TokenBuckets } from './token-bucket.ts';
 import { H2FrameCounter } from './h2-guard.ts';
+import { BodyRateMonitor } from './body-rate.ts';
 
 const LIMITS: AdmissionLimits = {
   max_connections_per_ip: 3, new_connections_per_ip_per_second: 2, new_connections_per_ip_burst: 4,
@@ -125,4 +126,19 @@ test('admission: a blocked request takes away known-good standing', () => {
   assert.equal(a.knownGood.has('10.1.1.1'), true);
   a.requestDone('10.1.1.1', false);
   assert.equal(a.knownGood.has('10.1.1.1'), false);
+});
+
+test('body rate: judged after the grace period on the average rate; a restart forgives edge backpressure', () => {
+  const clock = new ManualClock();
+  const m = new BodyRateMonitor({ minBytesPerSecond: 100, graceSeconds: 2, clock }, 1000);
+  clock.advance(1000);
+  assert.equal(m.tooSlow(1000), false, 'within the grace period');
+  clock.advance(1000);
+  assert.equal(m.tooSlow(1150), true, '150 bytes in 2 s is under 100 B/s');
+  assert.equal(m.tooSlow(1200), false, '200 bytes in 2 s is enough');
+  m.restart(1200);
+  clock.advance(1000);
+  assert.equal(m.tooSlow(1200), false, 'a new grace period after a restart');
+  clock.advance(1000);
+  assert.equal(m.tooSlow(1200), true);
 });

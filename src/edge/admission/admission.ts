@@ -4,6 +4,8 @@
  * shared by its listeners.
  */
 import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyRateMonitor } from './body-rate.ts';
 import type { ServerHttp2Session } from 'node:http2';
 import type { Clock } from '../../lib/clock.ts';
 import { plainIp } from '../../lib/headers.ts';
@@ -15,7 +17,7 @@ import { guardH2Session } from './h2-guard.ts';
 import type { H2Abuse } from './h2-guard.ts';
 
 export type AdmissionRefusal = ConnectionRefusal | 'rate';
-export type AdmissionReason = AdmissionRefusal | H2Abuse;
+export type AdmissionReason = AdmissionRefusal | H2Abuse | 'slow_body';
 /** Reputation event kinds the admission layer reports. */
 export type AbuseKind = 'h2_abuse' | 'conn_flood';
 
@@ -28,6 +30,10 @@ export interface AdmissionLimits {
   readonly h2_max_rst_per_second: number;
   readonly h2_max_pings_per_second: number;
   readonly h2_max_settings_per_second: number;
+  /** Minimum average request-body rate in bytes per second (HTTP/1); 0 = off. */
+  readonly min_body_rate?: number;
+  /** Seconds before the body rate is first judged. */
+  readonly body_rate_grace?: number;
 }
 
 export interface AdmissionOptions {
@@ -96,6 +102,32 @@ export class Admission {
   /** A request from `ip` was answered; `ok` when it was not blocked (status below 400). */
   requestDone(ip: string, ok: boolean): void {
     if (ok) this.knownGood.mark(ip); else if (this.knownGood.has(ip)) this.knownGood.forget(ip);
+  }
+
+  /**
+   * Slow POST: watch an HTTP/1 request body until it is complete; past the grace period, a client sending slower
+   * than `min_body_rate` on average has its connection closed. Time the edge was not reading is not counted.
+   */
+  watchBody(req: IncomingMessage, res: ServerResponse): void {
+    const l = this.#o.limits;
+    const min = l.min_body_rate ?? 0;
+    if (min <= 0 || req.httpVersionMajor !== 1 || req.complete) return;
+    const len = req.headers['content-length'];
+    if (req.headers['transfer-encoding'] === undefined && (len === undefined || len === '0')) return;
+    const sock = req.socket;
+    // a real-time tick drives the check, the rate is measured on the injected clock
+    const m = new BodyRateMonitor({ minBytesPerSecond: min, graceSeconds: l.body_rate_grace ?? 10, clock: this.#o.clock }, sock.bytesRead);
+    const t = setInterval(() => {
+      if (req.complete || sock.destroyed) { clearInterval(t); return; }
+      if (req.readableFlowing !== true || req.readableLength >= req.readableHighWaterMark) { m.restart(sock.bytesRead); return; }
+      if (m.tooSlow(sock.bytesRead)) {
+        clearInterval(t);
+        this.#o.onRefused?.('slow_body');
+        sock.destroy();
+      }
+    }, 1000);
+    t.unref();
+    res.once('close', () => clearInterval(t));
   }
 
   #report(ip: string, kind: AbuseKind): void {

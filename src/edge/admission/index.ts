@@ -7,3 +7,5 @@ export { TokenBuckets } from './token-bucket.ts';
 export type { TokenBucketOptions } from './token-bucket.ts';
 export { H2FrameCounter, guardH2Session } from './h2-guard.ts';
 export type { H2Abuse, H2GuardLimits } from './h2-guard.ts';
+export { BodyRateMonitor } from './body-rate.ts';
+export type { BodyRateOptions } from './body-rate.ts';
