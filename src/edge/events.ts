@@ -7,7 +7,7 @@ import type { SecurityEvent, SecurityEventStore } from '../state/ports.ts';
 import type { RequestContext } from './pipeline/context.ts';
 import type { WafNote } from './phases/waf/index.ts';
 
-const SOURCES: ReadonlyArray<[string, string]> = [['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['challenge.', 'challenge']];
+const SOURCES: ReadonlyArray<[string, string]> = [['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['challenge.', 'challenge'], ['legal.', 'legal']];
 
 function sourceOf(reason: string): string | undefined {
   for (const [p, s] of SOURCES) if (reason.startsWith(p)) return s;

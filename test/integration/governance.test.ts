@@ -59,11 +59,17 @@ test('a legal order: its scope answers 451 with Link rel=blocked-by and a page n
   const hitsBefore = origin.hits('/banned/page');
   const b = await node.get('gov.test', '/banned/page', { headers: { accept: 'text/html' } });
   assert.equal(b.status, 451);
-  assert.match(String(b.headers['link']), /^<http[^>]*\/client\/v4\/legal\/notices\/[^>]+>; rel="blocked-by"$/);
+  const link = /^<([^>]+)>; rel="blocked-by"$/.exec(String(b.headers['link']));
+  assert.ok(link, `Link header: ${String(b.headers['link'])}`);
+  assert.equal(link[1], `/.rampart/legal/notices/${id}`, 'the public notice is served by the edge on the same host');
+  const notice = await node.get('gov.test', link[1]!, { headers: { accept: 'text/html' } });
+  assert.equal(notice.status, 200, 'the notice is public (no token)');
+  assert.match(notice.text, /CV-2026-1/);
+  assert.match(notice.text, /Test District Court/);
   assert.match(b.text, /Test District Court/);
   assert.match(b.text, /CV-2026-1/);
   assert.match(b.text, /2026-11-01/);
-  assert.match(b.text, /<a href="http[^"]*notices/);
+  assert.match(b.text, /<a href="\/\.rampart\/legal\/notices\//);
   assert.equal(origin.hits('/banned/page'), hitsBefore, 'a 451 never reaches the origin');
 
   const j = await node.get('gov.test', '/banned', { headers: { accept: 'application/json' } });

@@ -81,8 +81,33 @@ export function findOrder(orders: readonly LegalOrder[], host: string, rawUrl: s
 }
 
 /** Where the public notice of an order is: RAMPART_OPERATOR_URL (default the admin API) + the notice path. */
-export function noticeUrl(base: string, id: string): string {
-  return `${base.replace(/\/+$/, '')}/client/v4/legal/notices/${encodeURIComponent(id)}`;
+/** Public notices are served by the edge itself, on the zone's own hostname, at this path. */
+export const NOTICE_PATH = '/.rampart/legal/notices/';
+
+/**
+ * Where the public notice of an order is: RAMPART_OPERATOR_URL (the operator's own notice site) + /notices/ID, else
+ * the edge's own notice path on the same host (a relative reference, as RFC 8288 allows).
+ */
+export function noticeUrl(base: string | undefined, id: string): string {
+  return base === undefined ? NOTICE_PATH + encodeURIComponent(id) : `${base.replace(/\/+$/, '')}/notices/${encodeURIComponent(id)}`;
+}
+
+/** The public notice of an order (no personal data: authority, case, date, jurisdiction, scope, status). */
+export function noticeResponse(o: LegalOrder, accept: string | undefined, now: number): Verdict {
+  const inForce = orderInForce(o, now);
+  const wantsJson = accept !== undefined && /application\/(?:[\w.+-]*\+)?json/i.test(accept) && !/text\/html/i.test(accept);
+  const notice = { id: o.id, authority: o.court, case: o.case, date: o.date, jurisdiction: o.jurisdiction, scope: { hostnames: o.hostnames, paths: o.paths, geo: o.geo }, status: inForce ? 'in_force' : o.status === 'lifted' ? 'lifted' : 'expired', lifted_at: o.lifted_at, document_sha256: o.document.sha256 };
+  if (wantsJson) return { kind: 'respond', status: 200, reason: 'legal.notice', body: JSON.stringify(notice) + '\n', contentType: 'application/json; charset=utf-8', headers: { 'cache-control': 'public, max-age=300' } };
+  const scope = o.paths.length ? `paths ${o.paths.join(', ')}` : o.hostnames.length ? `hostnames ${o.hostnames.join(', ')}` : 'the whole site';
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Legal notice ${esc(o.case)}</title></head><body>
+<h1>Notice of a legal order</h1>
+<p>Part of this site is unavailable in response to the order below. The operator records every order it complies with
+and publishes this notice; the order's document is identified by its SHA-256.</p>
+<dl><dt>Authority</dt><dd>${esc(o.court)}</dd><dt>Case</dt><dd>${esc(o.case)}</dd><dt>Date</dt><dd>${esc(o.date)}</dd>
+<dt>Jurisdiction</dt><dd>${esc(o.jurisdiction.join(', '))}</dd><dt>Scope</dt><dd>${esc(scope)}${o.geo ? ' (only for visitors from the jurisdiction)' : ''}</dd>
+<dt>Status</dt><dd>${esc(notice.status)}</dd><dt>Document SHA-256</dt><dd><code>${esc(o.document.sha256)}</code></dd></dl>
+</body></html>\n`;
+  return { kind: 'respond', status: 200, reason: 'legal.notice', body, contentType: 'text/html; charset=utf-8', headers: { 'cache-control': 'public, max-age=300' } };
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -107,13 +132,13 @@ export function blockedResponse(o: LegalOrder, notice: string, accept: string | 
 
 export interface LegalPhaseDeps {
   readonly now: () => number;
-  /** Base URL of the operator's public notices (RAMPART_OPERATOR_URL). */
-  readonly operatorUrl: string;
+  /** Base URL of the operator's public notices (RAMPART_OPERATOR_URL); undefined = served by the edge. */
+  readonly operatorUrl: string | undefined;
   readonly onError: (zone: string, err: unknown) => void;
 }
 
-export function operatorUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env['RAMPART_OPERATOR_URL'] ?? env['RAMPART_API'] ?? 'http://127.0.0.1:9090';
+export function operatorUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env['RAMPART_OPERATOR_URL'] || undefined;
 }
 
 export function createLegalPhase(d: LegalPhaseDeps): Phase {
@@ -131,6 +156,13 @@ export function createLegalPhase(d: LegalPhaseDeps): Phase {
       if (ctx.zone === undefined) return CONTINUE;
       const orders = ordersOf(ctx.zone);
       if (orders.length === 0) return CONTINUE;
+      const url = ctx.req.url ?? '/';
+      if (url.startsWith(NOTICE_PATH)) {
+        let id = '';
+        try { id = decodeURIComponent(url.slice(NOTICE_PATH.length).split(/[?#]/)[0] ?? ''); } catch { /* malformed: no such notice */ }
+        const o = orders.find((x) => x.id === id);
+        if (o !== undefined) return noticeResponse(o, ctx.req.headers.accept, d.now());
+      }
       const o = findOrder(orders, ctx.host, ctx.req.url ?? '/', ctx.notes.get('country') as string | undefined, d.now());
       if (o === undefined) return CONTINUE;
       return blockedResponse(o, noticeUrl(d.operatorUrl, o.id), ctx.req.headers.accept, ctx.ray);
