@@ -224,6 +224,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
     edge = new EdgeServer({
       requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics)).phases,
+      admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
       events: new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n)),
       http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics,
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),

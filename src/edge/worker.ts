@@ -62,6 +62,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
     requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics)).phases, events,
+    admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;

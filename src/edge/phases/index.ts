@@ -82,7 +82,7 @@ export const EDGE_REPUTATION_WEIGHTS = {
 } as const;
 
 /** Build the phases from the node's shared state: the reputation store and the challenge key ring live there. */
-export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics, cacheBytes = 256 * 1024 * 1024): Promise<{ phases: RequestPhases; purge(sel: PurgeSelector): Promise<number>; close(): Promise<void> }> {
+export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics, cacheBytes = 256 * 1024 * 1024): Promise<{ phases: RequestPhases; purge(sel: PurgeSelector): Promise<number>; reportAbuse(ip: string, kind: 'conn_flood' | 'h2_abuse'): void; close(): Promise<void> }> {
   const cacheStore = new MemoryCacheStore({ maxBytes: cacheBytes, maxEntryBytes: Math.min(cacheBytes / 8, 64 * 1024 * 1024) });
   const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc() });
   const keyRing = await loadOrCreateKeyRing(state.kv, systemRandom);
@@ -93,6 +93,7 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
   return {
     phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: managedRules(), cacheStore }),
     purge: (sel) => cacheStore.purge(sel),
+    reportAbuse: (ip, kind) => { reputation.record(ip, kind).catch(() => metrics.stateFailures.labels('reputation').inc()); },
     close: async () => { await reputation.close(); await cacheStore.close(); },
   };
 }
