@@ -332,3 +332,24 @@ test('slow POST: a body trickled under min_body_rate is cut off after the grace 
   await ok.body.text();
   assert.equal(ok.statusCode, 200);
 });
+
+test('HTTP/2 abuse raises the client\'s shared threat score: at security level low it is challenged, others are not', async () => {
+  const { Agent } = await import('undici');
+  const zones = await node.api<Array<{ id: string }>>('GET', `/client/v4/zones?name=${HOST}`);
+  const zid = zones.json.result[0]!.id;
+  await node.api('PATCH', `/client/v4/zones/${zid}/settings`, { security_level: 'low' });
+  const from = async (ip: string): Promise<number> => {
+    const agent = new Agent({ localAddress: ip });
+    try {
+      const r = await request(`http://127.0.0.1:${node.httpPort}/`, { headers: { host: HOST, accept: 'text/html', 'user-agent': 'Mozilla/5.0' }, dispatcher: agent });
+      await r.body.dump();
+      return r.statusCode;
+    } finally { await agent.close(); }
+  };
+  // the rapid-reset attacker above (127.0.5.1) was reported as h2_abuse; the score reaches the edge within ~1.5 s
+  let status = 0;
+  for (let i = 0; i < 30 && status !== 403; i++) { status = await from('127.0.5.1'); if (status !== 403) await new Promise((r) => setTimeout(r, 200)); }
+  assert.equal(status, 403, 'the abusive client is challenged');
+  assert.equal(await from('127.0.5.9'), 200, 'another client is not');
+  await node.api('PATCH', `/client/v4/zones/${zid}/settings`, { security_level: 'medium' });
+});
