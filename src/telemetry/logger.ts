@@ -38,12 +38,20 @@ export function createAccessLog(target: string): AccessLog {
     mkdirSync(dirname(target), { recursive: true });
     dest = pino.destination({ dest: target, sync: false, minLength: 8192, mkdir: true });
   }
-  // buffered writes (4 KiB) keep the hot path cheap; a timer bounds how stale the file can be
-  const t = setInterval(() => { try { dest.flush(); } catch { /* not ready yet */ } }, 1000);
+  // Buffered writes (8 KiB) keep the hot path cheap; a timer bounds how stale the file can be. The destination
+  // opens asynchronously: flushing before it is ready, or after its file went away, must never take the process
+  // down (an 'error' event with no listener would), so errors are counted and reported once.
+  let ready = false;
+  let failed = false;
+  dest.once('ready', () => { ready = true; });
+  dest.on('error', (e: Error) => {
+    if (!failed) { failed = true; process.stderr.write(`rampart: access log ${target} failed: ${e.message}; lines are dropped\n`); }
+  });
+  const t = setInterval(() => { if (ready && !failed) { try { dest.flush(); } catch { /* closed */ } } }, 1000);
   t.unref();
   return {
-    write(line) { dest.write(JSON.stringify(line) + '\n'); },
-    writeLine(line) { dest.write(line); },
-    flush() { try { dest.flushSync(); } catch { /* not ready yet or closed */ } },
+    write(line) { if (!failed) dest.write(JSON.stringify(line) + '\n'); },
+    writeLine(line) { if (!failed) dest.write(line); },
+    flush() { if (ready && !failed) { try { dest.flushSync(); } catch { /* closed */ } } },
   };
 }
