@@ -42,6 +42,8 @@ import { SqliteSecurityEventStore } from './state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './edge/events.ts';
 import { registerSecurityRoutes } from './control/api/routes/security.ts';
 import { registerCacheRoutes } from './control/api/routes/cache.ts';
+import { registerAccountRoutes } from './control/api/routes/accounts.ts';
+import { AccountService } from './control/services/accounts.ts';
 import { registerDnsRoutes } from './control/api/routes/dns.ts';
 import { DNS_RECORDS, dnsZonesFrom, DnsPublisher } from './control/services/dns.ts';
 import { parseDnsListen, rrlConfigSchema, startDnsServer } from './dns/index.ts';
@@ -326,6 +328,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')));
   registerAuditRoutes(router, auditLog, loadOrCreateAuditKey(dataDir));
   registerZoneRoutes(router, zones);
+  const accounts = new AccountService(store, zones);
+  registerAccountRoutes(router, accounts);
   registerSecurityRoutes(router, zones, eventStore);
   registerCacheRoutes(router, zones, purge);
   registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
@@ -349,7 +353,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     }),
     reload,
   });
-  const admin = new AdminServer({ token, logger, router });
+  const admin = new AdminServer({
+    token, logger, router,
+    verifyToken: (secret, ip) => accounts.verify(secret, ip),
+    zoneOf: async (ref) => { try { const z = await zones.get(ref); return { id: z.id, account: z.account }; } catch { return undefined; } },
+  });
   const adminPort = await admin.listen(adminA.host, adminA.port);
   const dnsA = o.dns === null || o.dns === 'off' ? undefined : parseDnsListen(o.dns ?? '0.0.0.0:5353');
   let dnsServer: Awaited<ReturnType<typeof startDnsServer>> | undefined;

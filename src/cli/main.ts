@@ -12,6 +12,7 @@ import { enc, out, parse } from './args.ts';
 import { ruleCommands } from './commands/rules.ts';
 import { securityCommands } from './commands/security.ts';
 import { dnsCommands } from './commands/dns.ts';
+import { accountCommands } from './commands/accounts.ts';
 import { governanceCommands } from './commands/governance.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 
@@ -36,6 +37,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   ...ruleCommands,
   ...securityCommands,
   ...dnsCommands,
+  ...accountCommands,
   ...governanceCommands,
   async start(args) {
     const { values } = parse(args, {
@@ -225,6 +227,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart legal add ZONE --court C --case N --date D --jurisdiction DE --document FILE [--paths /a,/b] [--geo] | list | show ID | lift ID --reason R
   rampart audit export > log.jsonl | audit verify [--file log.jsonl]
   rampart transparency report [--period 2026-H2] [--format md|json]
+  rampart account create NAME --email E | token create --account A --permission P [--zone Z] [--expires 30d]
   rampart config validate FILE
   rampart status | reload | version
 

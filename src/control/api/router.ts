@@ -17,9 +17,32 @@ export interface ApiRequest {
   readonly auth: AuthInfo;
 }
 
+export type Permission = 'zone:read' | 'zone:edit' | 'dns:edit' | 'firewall:edit' | 'cache:purge' | 'analytics:read' | 'account:admin';
+export const PERMISSIONS: readonly Permission[] = ['zone:read', 'zone:edit', 'dns:edit', 'firewall:edit', 'cache:purge', 'analytics:read', 'account:admin'];
+
+/** What a scoped API token may do (Cloudflare-shaped: permissions over resources). */
+export interface TokenScope {
+  readonly id: string;
+  readonly account: string;
+  readonly permissions: ReadonlySet<Permission>;
+  /** Zone ids the token covers, or 'account' for every zone of its account. */
+  readonly zones: ReadonlySet<string> | 'account';
+  readonly expiresOn: string | null;
+}
+
 export interface AuthInfo {
-  readonly kind: 'admin' | 'none';
+  /** admin: the operator's bootstrap token (everything); token: a scoped API token; none: a public route. */
+  readonly kind: 'admin' | 'token' | 'none';
   readonly subject: string;
+  readonly scope?: TokenScope;
+}
+
+/** Does a scoped token grant `p`? Edit rights include read rights. */
+export function grants(scope: TokenScope, p: Permission | 'any'): boolean {
+  if (p === 'any') return true;
+  if (scope.permissions.has(p) || scope.permissions.has('account:admin')) return true;
+  if (p === 'zone:read') for (const q of scope.permissions) if (q !== 'cache:purge' && q !== 'analytics:read') return true;
+  return false;
 }
 
 export type RouteResult =
@@ -30,6 +53,12 @@ export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly auth: 'token' | 'none';
+  /**
+   * What a scoped API token needs for this route ('any': any valid token). Without it only the operator's admin
+   * token passes: routes are operator-only unless they say otherwise. Routes under /zones/:id also check that the
+   * zone is within the token's resources.
+   */
+  readonly permission?: Permission | 'any';
   readonly summary: string;
   readonly body?: z.ZodType;
   readonly handler: (req: ApiRequest, res: ServerResponse) => Promise<RouteResult>;

@@ -11,7 +11,8 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { AdminTokenCheck, bearerToken } from './auth.ts';
 import { ApiError, API_CODES } from './errors.ts';
 import { Router } from './router.ts';
-import type { ApiRequest, AuthInfo, RouteResult } from './router.ts';
+import { grants } from './router.ts';
+import type { ApiRequest, AuthInfo, Route, RouteResult, TokenScope } from './router.ts';
 
 const MAX_BODY = 8 * 1024 * 1024;
 
@@ -51,6 +52,10 @@ export interface AdminServerOptions {
   readonly token: string;
   readonly logger: Logger;
   readonly router: Router;
+  /** Scoped API tokens: the scope of a presented secret, or undefined when it is not a live token. */
+  readonly verifyToken?: (secret: string, clientIp: string) => Promise<TokenScope | { refused: string } | undefined>;
+  /** Resolve a zone reference (id or name) to its id and account, for the resource check of scoped tokens. */
+  readonly zoneOf?: (ref: string) => Promise<{ id: string; account: string } | undefined>;
 }
 
 export class AdminServer {
@@ -65,11 +70,28 @@ export class AdminServer {
 
   get router(): Router { return this.#opts.router; }
 
-  authenticate(req: IncomingMessage): AuthInfo | ApiError {
+  async authenticate(req: IncomingMessage): Promise<AuthInfo | ApiError> {
     const tok = bearerToken(req.headers.authorization);
     if (tok === undefined) return new ApiError(401, API_CODES.unauthenticated, 'missing API token: send "Authorization: Bearer <token>"');
     if (this.#check.matches(tok)) return { kind: 'admin', subject: 'admin-token' };
+    const scope = await this.#opts.verifyToken?.(tok, req.socket.remoteAddress ?? '');
+    if (scope !== undefined && 'refused' in scope) return new ApiError(403, API_CODES.forbidden, scope.refused);
+    if (scope !== undefined) return { kind: 'token', subject: `token:${scope.id}`, scope };
     return new ApiError(403, API_CODES.forbidden, 'invalid API token');
+  }
+
+  /** May this scoped token use this route (and, under /zones/:id, this zone)? Undefined when it may. */
+  async #authorise(route: Route, params: Readonly<Record<string, string>>, scope: TokenScope): Promise<ApiError | undefined> {
+    if (route.permission === undefined) return new ApiError(403, API_CODES.forbidden, 'this route needs the operator\'s admin token');
+    if (!grants(scope, route.permission)) return new ApiError(403, API_CODES.forbidden, `this token lacks the ${route.permission} permission`);
+    const ref = route.path.startsWith('/client/v4/zones/:id') ? params['id'] : undefined;
+    if (ref !== undefined) {
+      const z = await this.#opts.zoneOf?.(ref);
+      if (z === undefined) return undefined; // the handler answers 404
+      const inScope = z.account === scope.account && (scope.zones === 'account' || scope.zones.has(z.id));
+      if (!inScope) return new ApiError(403, API_CODES.forbidden, 'this token does not cover that zone');
+    }
+    return undefined;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -84,8 +106,12 @@ export class AdminServer {
     }
     let auth: AuthInfo = { kind: 'none', subject: 'anonymous' };
     if (m.route.auth === 'token') {
-      const a = this.authenticate(req);
+      const a = await this.authenticate(req);
       if (a instanceof ApiError) { req.resume(); sendError(res, a, a.status === 401 ? { 'www-authenticate': 'Bearer realm="rampart"' } : {}); return; }
+      if (a.scope !== undefined) {
+        const denied = await this.#authorise(m.route, m.params, a.scope);
+        if (denied !== undefined) { req.resume(); sendError(res, denied); return; }
+      }
       auth = a;
     }
     try {

@@ -79,6 +79,9 @@ export class ZoneService {
   async create(body: unknown, source: 'api' | 'file' = 'api'): Promise<Zone> {
     const r = ZoneInputSchema.safeParse(body);
     if (!r.success) throw validationError(r.error);
+    if (r.data.account !== undefined && r.data.account !== 'default' && (await this.#store.getByName('account', r.data.account)) === undefined) {
+      throw new ApiError(400, API_CODES.validation, `body.account: no account "${r.data.account}" (create it first: rampart account create ${r.data.account} --email ...)`);
+    }
     const zone = this.build(r.data, undefined, source);
     await this.#put(zone);
     return zone;

@@ -22,7 +22,7 @@ export const PurgeBodySchema = z.object({
 });
 
 export function registerCacheRoutes(r: Router, zones: ZoneService, purge: (s: PurgeSelector) => Promise<number>): void {
-  r.add({ method: 'POST', path: '/client/v4/zones/:id/purge_cache', auth: 'token', summary: 'Purge cached content: everything, by URL, prefix, tag or host', body: PurgeBodySchema,
+  r.add({ method: 'POST', path: '/client/v4/zones/:id/purge_cache', auth: 'token', permission: 'cache:purge', summary: 'Purge cached content: everything, by URL, prefix, tag or host', body: PurgeBodySchema,
     handler: async (q) => {
       const zone = await zones.get(q.params['id']!);
       const p = PurgeBodySchema.safeParse(q.body ?? {});
@@ -49,9 +49,9 @@ export function registerCacheRoutes(r: Router, zones: ZoneService, purge: (s: Pu
       const removed = await purge(sel);
       return { kind: 'json', result: { id: zone.id, removed } };
     } });
-  r.add({ method: 'GET', path: '/client/v4/zones/:id/cache/settings', auth: 'token', summary: 'The zone\'s cache settings',
+  r.add({ method: 'GET', path: '/client/v4/zones/:id/cache/settings', auth: 'token', permission: 'zone:read', summary: 'The zone\'s cache settings',
     handler: async (q) => ({ kind: 'json', result: (await zones.get(q.params['id']!)).cache }) });
-  r.add({ method: 'PATCH', path: '/client/v4/zones/:id/cache/settings', auth: 'token', summary: 'Change the zone\'s cache settings (enabled, Always Online)', body: CacheSettingsSchema.partial(),
+  r.add({ method: 'PATCH', path: '/client/v4/zones/:id/cache/settings', auth: 'token', permission: 'zone:edit', summary: 'Change the zone\'s cache settings (enabled, Always Online)', body: CacheSettingsSchema.partial(),
     handler: async (q) => {
       const p = CacheSettingsSchema.partial().strict().safeParse(q.body ?? {});
       if (!p.success) throw validationError(p.error);

@@ -11,7 +11,7 @@ import { registerResourceRoutes } from './rules.ts';
 import { ApiError, API_CODES } from '../errors.ts';
 
 export function registerDnsRoutes(r: Router, records: ZoneResourceService<DnsRecord>, zones: ZoneService, snapshot: () => DnsSnapshot, nameservers: readonly string[]): void {
-  r.add({ method: 'POST', path: '/client/v4/zones/:id/dns_records/import', auth: 'token', summary: 'Import records from an RFC 1035 zone file (JSON {"file": "...", "replace": false} or the file as text/plain)',
+  r.add({ method: 'POST', path: '/client/v4/zones/:id/dns_records/import', auth: 'token', permission: 'dns:edit', summary: 'Import records from an RFC 1035 zone file (JSON {"file": "...", "replace": false} or the file as text/plain)',
     handler: async (q) => {
       const zone = await zones.get(q.params['id']!);
       const b = q.body as { file?: unknown; replace?: unknown } | undefined;
@@ -27,12 +27,12 @@ export function registerDnsRoutes(r: Router, records: ZoneResourceService<DnsRec
       const added = await records.importMany(zone.id, recs.map(({ id: _id, ...rest }) => rest), b?.replace === true);
       return { kind: 'json', result: { recs_added: added.length, total_records_parsed: imported.records.length } };
     } });
-  r.add({ method: 'GET', path: '/client/v4/zones/:id/dns_records/export', auth: 'token', summary: 'The zone as an RFC 1035 zone file',
+  r.add({ method: 'GET', path: '/client/v4/zones/:id/dns_records/export', auth: 'token', permission: 'zone:read', summary: 'The zone as an RFC 1035 zone file',
     handler: async (q) => {
       const zone = await zones.get(q.params['id']!);
       const recs = await records.list(zone.id);
       const serial = snapshot().zones.get(zone.name)?.serial ?? 1;
       return { kind: 'raw', status: 200, contentType: 'text/dns; charset=utf-8', body: exportZoneFile({ name: zone.name, serial, records: recs, nameservers: [...nameservers] }) };
     } });
-  registerResourceRoutes(r, '/client/v4/zones/:id/dns_records', records);
+  registerResourceRoutes(r, '/client/v4/zones/:id/dns_records', records, 'dns:edit');
 }

@@ -14,15 +14,15 @@ function num(q: URLSearchParams, name: string): number | undefined {
 }
 
 export function registerSecurityRoutes(r: Router, zones: ZoneService, events: SecurityEventStore): void {
-  r.add({ method: 'GET', path: '/client/v4/zones/:id/waf/settings', auth: 'token', summary: 'The zone\'s WAF settings (mode, CRS paranoia, thresholds, exclusions, own rules)',
+  r.add({ method: 'GET', path: '/client/v4/zones/:id/waf/settings', auth: 'token', permission: 'zone:read', summary: 'The zone\'s WAF settings (mode, CRS paranoia, thresholds, exclusions, own rules)',
     handler: async (q) => ({ kind: 'json', result: (await zones.get(q.params['id']!)).waf }) });
-  r.add({ method: 'PATCH', path: '/client/v4/zones/:id/waf/settings', auth: 'token', summary: 'Change the zone\'s WAF settings', body: WafSettingsSchema.partial(),
+  r.add({ method: 'PATCH', path: '/client/v4/zones/:id/waf/settings', auth: 'token', permission: 'firewall:edit', summary: 'Change the zone\'s WAF settings', body: WafSettingsSchema.partial(),
     handler: async (q) => {
       const p = WafSettingsSchema.partial().strict().safeParse(q.body ?? {});
       if (!p.success) throw validationError(p.error);
       return { kind: 'json', result: (await zones.update(q.params['id']!, { waf: p.data })).waf };
     } });
-  r.add({ method: 'GET', path: '/client/v4/zones/:id/security/events', auth: 'token', summary: 'Security events, newest first (?ray=, ?source=, ?ip=, ?since=, ?until=, ?limit=)',
+  r.add({ method: 'GET', path: '/client/v4/zones/:id/security/events', auth: 'token', permission: 'analytics:read', summary: 'Security events, newest first (?ray=, ?source=, ?ip=, ?since=, ?until=, ?limit=)',
     handler: async (q) => {
       const zone = await zones.get(q.params['id']!);
       const qs = q.query;

@@ -21,45 +21,57 @@ function intParam(q: URLSearchParams, name: string, def: number, min: number, ma
 
 export function registerZoneRoutes(r: Router, zones: ZoneService): void {
   r.add({
-    method: 'GET', path: '/client/v4/zones', auth: 'token', summary: 'List zones (?name=, ?account=, ?page=, ?per_page=)',
+    method: 'GET', path: '/client/v4/zones', auth: 'token', permission: 'zone:read', summary: 'List zones (?name=, ?account=, ?page=, ?per_page=)',
     handler: async (req) => {
       const page = intParam(req.query, 'page', 1, 1, 1_000_000);
       const perPage = intParam(req.query, 'per_page', 50, 1, 1000);
-      const all = await zones.list({ name: req.query.get('name') ?? undefined, account: req.query.get('account') ?? undefined });
+      let all = await zones.list({ name: req.query.get('name') ?? undefined, account: req.query.get('account') ?? undefined });
+      const sc = req.auth.scope;
+      if (sc !== undefined) all = all.filter((z) => z.account === sc.account && (sc.zones === 'account' || sc.zones.has(z.id)));
       const slice = all.slice((page - 1) * perPage, page * perPage);
       return { kind: 'json', result: slice.map(zoneView), resultInfo: { page, per_page: perPage, count: slice.length, total_count: all.length, total_pages: Math.max(1, Math.ceil(all.length / perPage)) } };
     },
   });
   r.add({
-    method: 'POST', path: '/client/v4/zones', auth: 'token', summary: 'Create a zone', body: ZoneInputSchema,
-    handler: async (req) => ({ kind: 'json', status: 200, result: zoneView(await zones.create(req.body)) }),
+    method: 'POST', path: '/client/v4/zones', auth: 'token', permission: 'zone:edit', summary: 'Create a zone', body: ZoneInputSchema,
+    handler: async (req) => {
+      const sc = req.auth.scope;
+      if (sc !== undefined) {
+        // a token creates zones only in its own account, and only if it covers all of that account's zones
+        if (sc.zones !== 'account') throw new ApiError(403, API_CODES.forbidden, 'only a token covering all zones of its account can add zones');
+        const b = (req.body ?? {}) as Record<string, unknown>;
+        if (b['account'] !== undefined && b['account'] !== sc.account) throw new ApiError(403, API_CODES.forbidden, 'this token does not cover that account');
+        return { kind: 'json', status: 200, result: zoneView(await zones.create({ ...b, account: sc.account })) };
+      }
+      return { kind: 'json', status: 200, result: zoneView(await zones.create(req.body)) };
+    },
   });
   r.add({
-    method: 'GET', path: '/client/v4/zones/:id', auth: 'token', summary: 'Zone details (by id or name)',
+    method: 'GET', path: '/client/v4/zones/:id', auth: 'token', permission: 'zone:read', summary: 'Zone details (by id or name)',
     handler: async (req) => ({ kind: 'json', result: zoneView(await zones.get(req.params['id']!)) }),
   });
   r.add({
-    method: 'PATCH', path: '/client/v4/zones/:id', auth: 'token', summary: 'Change a zone', body: ZonePatchSchema,
+    method: 'PATCH', path: '/client/v4/zones/:id', auth: 'token', permission: 'zone:edit', summary: 'Change a zone', body: ZonePatchSchema,
     handler: async (req) => ({ kind: 'json', result: zoneView(await zones.update(req.params['id']!, req.body)) }),
   });
   r.add({
-    method: 'DELETE', path: '/client/v4/zones/:id', auth: 'token', summary: 'Delete a zone and everything it owns',
+    method: 'DELETE', path: '/client/v4/zones/:id', auth: 'token', permission: 'zone:edit', summary: 'Delete a zone and everything it owns',
     handler: async (req) => ({ kind: 'json', result: await zones.delete(req.params['id']!) }),
   });
   r.add({
-    method: 'GET', path: '/client/v4/zones/:id/origins', auth: 'token', summary: 'The zone\'s origin pool and health checks',
+    method: 'GET', path: '/client/v4/zones/:id/origins', auth: 'token', permission: 'zone:read', summary: 'The zone\'s origin pool and health checks',
     handler: async (req) => ({ kind: 'json', result: (await zones.get(req.params['id']!)).pool }),
   });
   r.add({
-    method: 'PUT', path: '/client/v4/zones/:id/origins', auth: 'token', summary: 'Set the origin pool and health checks', body: OriginsInputSchema,
+    method: 'PUT', path: '/client/v4/zones/:id/origins', auth: 'token', permission: 'zone:edit', summary: 'Set the origin pool and health checks', body: OriginsInputSchema,
     handler: async (req) => ({ kind: 'json', result: (await zones.setOrigins(req.params['id']!, req.body)).pool }),
   });
   r.add({
-    method: 'GET', path: '/client/v4/zones/:id/settings', auth: 'token', summary: 'Zone settings',
+    method: 'GET', path: '/client/v4/zones/:id/settings', auth: 'token', permission: 'zone:read', summary: 'Zone settings',
     handler: async (req) => ({ kind: 'json', result: settingsView((await zones.get(req.params['id']!)).settings) }),
   });
   r.add({
-    method: 'PATCH', path: '/client/v4/zones/:id/settings', auth: 'token', summary: 'Change zone settings', body: ZoneSettingsSchema.partial(),
+    method: 'PATCH', path: '/client/v4/zones/:id/settings', auth: 'token', permission: 'zone:edit', summary: 'Change zone settings', body: ZoneSettingsSchema.partial(),
     handler: async (req) => ({ kind: 'json', result: settingsView((await zones.updateSettings(req.params['id']!, req.body)).settings) }),
   });
 }
