@@ -43,6 +43,7 @@ import { SecurityEventRecorder } from './edge/events.ts';
 import { registerSecurityRoutes } from './control/api/routes/security.ts';
 import { registerCacheRoutes } from './control/api/routes/cache.ts';
 import { registerAccountRoutes } from './control/api/routes/accounts.ts';
+import { registerDashboardRoutes } from './control/api/routes/dashboard.ts';
 import { AccountService } from './control/services/accounts.ts';
 import { registerDnsRoutes } from './control/api/routes/dns.ts';
 import { DNS_RECORDS, dnsZonesFrom, DnsPublisher } from './control/services/dns.ts';
@@ -330,6 +331,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   registerZoneRoutes(router, zones);
   const accounts = new AccountService(store, zones);
   registerAccountRoutes(router, accounts);
+  registerDashboardRoutes(router);
   registerSecurityRoutes(router, zones, eventStore);
   registerCacheRoutes(router, zones, purge);
   registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
