@@ -54,6 +54,8 @@ import { AuditedRouter, loadOrCreateAuditKey } from './control/services/audit.ts
 import { LegalService } from './control/services/legal.ts';
 import { registerLegalRoutes } from './control/api/routes/legal.ts';
 import { registerAuditRoutes } from './control/api/routes/audit.ts';
+import { AcmeService, registerAcmeRoutes } from './control/services/acme.ts';
+import { systemClock } from './lib/clock.ts';
 
 export const VERSION = '0.1.0';
 
@@ -332,6 +334,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const accounts = new AccountService(store, zones);
   registerAccountRoutes(router, accounts);
   registerDashboardRoutes(router);
+  // automatic certificates (ACME): on when a directory is configured; renewal pass at start and hourly
+  const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'];
+  const acmeService = acmeDirectory ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
+    log: (msg, f) => logger.info(f, msg) }) : undefined;
+  registerAcmeRoutes(router, () => acmeService);
   registerSecurityRoutes(router, zones, eventStore);
   registerCacheRoutes(router, zones, purge);
   registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
@@ -389,6 +396,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     if (closing) return;
     closing = true;
     healthChecker?.close();
+    acmeService?.close();
     await admin.close();
     await dnsServer?.close();
     if (edge) await edge.close();
@@ -404,6 +412,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await store.close();
   };
 
+  acmeService?.start();
   const routes = router.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth }));
   return { httpPort, httpsPort, adminPort, dnsPort: dnsServer?.udpPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };
 }

@@ -14,6 +14,7 @@ import { securityCommands } from './commands/security.ts';
 import { dnsCommands } from './commands/dns.ts';
 import { accountCommands } from './commands/accounts.ts';
 import { governanceCommands } from './commands/governance.ts';
+import { certCommands } from './commands/certs.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 
 enableSafeRegex();
@@ -39,6 +40,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   ...dnsCommands,
   ...accountCommands,
   ...governanceCommands,
+  ...certCommands,
   async start(args) {
     const { values } = parse(args, {
       http: { type: 'string' }, https: { type: 'string' }, admin: { type: 'string' }, data: { type: 'string' },
@@ -224,6 +226,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart waf set ZONE --mode off|detect|block --paranoia 1-4 ... | waf show ZONE
   rampart events ZONE [--ray RAY] [--source waf|firewall|...]
   rampart dns add ZONE TYPE NAME CONTENT [--proxied] | list | delete | import ZONE FILE | export ZONE
+  rampart cert renew ZONE | list ZONE   certificates through ACME (RAMPART_ACME_DIRECTORY)
   rampart legal add ZONE --court C --case N --date D --jurisdiction DE --document FILE [--paths /a,/b] [--geo] | list | show ID | lift ID --reason R
   rampart audit export > log.jsonl | audit verify [--file log.jsonl]
   rampart transparency report [--period 2026-H2] [--format md|json]

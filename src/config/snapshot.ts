@@ -116,6 +116,17 @@ export function buildSnapshot(version: number, docs: readonly ConfigDoc[], onSki
       for (const a of z.aliases) certs.set(a, z.certificate);
     }
   }
+  // hostnames of proxied DNS records (A/AAAA/CNAME, proxied: true) route to their zone unless a zone or alias claims them
+  for (const cz of zones.values()) {
+    for (const d of cz.owned.get('dns_record') ?? []) {
+      const r = d.data as { type?: unknown; name?: unknown; proxied?: unknown };
+      if (r.proxied !== true || typeof r.name !== 'string' || (r.type !== 'A' && r.type !== 'AAAA' && r.type !== 'CNAME')) continue;
+      const n = r.name.toLowerCase();
+      const host = n === '@' ? cz.name : n.endsWith('.') ? n.slice(0, -1) : n === cz.name || n.endsWith('.' + cz.name) ? n : n + '.' + cz.name;
+      if (host.startsWith('*.')) { if (!wildcard.has(host.slice(1))) wildcard.set(host.slice(1), cz); }
+      else if (!exact.has(host)) exact.set(host, cz);
+    }
+  }
   return Object.freeze({ version, zones, exact, wildcard, certs, global, builtMs: performance.now() - t0 });
 }
 

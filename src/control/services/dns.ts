@@ -30,6 +30,13 @@ export function dnsZonesFrom(docs: readonly ConfigDoc[], o: DnsViewOptions): Dns
     if (d.kind !== DNS_RECORD_KIND || d.zoneId === null) continue;
     let l = records.get(d.zoneId); if (!l) records.set(d.zoneId, l = []); l.push(d.data as DnsRecord);
   }
+  // ACME DNS-01 challenges in progress (src/control/services/acme.ts) answer as TXT records
+  for (const d of docs) {
+    if (d.kind !== 'acme_dns01' || d.zoneId === null) continue;
+    const c = d.data as { name: string; content: string };
+    let l = records.get(d.zoneId); if (!l) records.set(d.zoneId, l = []);
+    l.push({ id: 'acme-' + d.id, type: 'TXT', name: c.name + '.', content: c.content, ttl: 60, proxied: false } as DnsRecord);
+  }
   const out: DnsZoneInput[] = [];
   for (const d of docs) {
     if (d.kind !== 'zone') continue;

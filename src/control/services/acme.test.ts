@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { certificateNames, needsRenewal, RENEW_BEFORE_MS, AcmeService } from './acme.ts';
+import type { StoredCert } from './acme.ts';
+import { dnsZonesFrom } from './dns.ts';
+import { buildSnapshot, lookupZone } from '../../config/snapshot.ts';
+import { SqliteConfigStore } from '../../state/sqlite/config-store.ts';
+import { ManualClock } from '../../lib/clock.ts';
+import type { ConfigDoc } from '../../state/ports.ts';
+
+test('certificate names: proxied A/AAAA/CNAME owners as FQDNs, apex first, unproxied and other types left out', () => {
+  const names = certificateNames('shop.test', [
+    { type: 'A', name: 'www', proxied: true },
+    { type: 'AAAA', name: 'www', proxied: true },
+    { type: 'CNAME', name: 'api.shop.test', proxied: true },
+    { type: 'A', name: '@', proxied: true },
+    { type: 'A', name: 'mail', proxied: false },
+    { type: 'TXT', name: 'txt', proxied: true },
+    { type: 'CNAME', name: 'Blog.Shop.Test.', proxied: true },
+  ]);
+  assert.deepEqual(names, ['shop.test', 'api.shop.test', 'blog.shop.test', 'www.shop.test']);
+  assert.deepEqual(certificateNames('shop.test', [{ type: 'A', name: 'mail' }]), []);
+});
+
+test('renewal timing: missing, self-signed or expiring within 30 days renews; a fresh ACME certificate does not', () => {
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const acmeUntil = (iso: string): StoredCert => ({ cert: 'c', key: 'k', source: 'acme', expires_on: iso });
+  const fresh = new Map<string, StoredCert | undefined>([['www.shop.test', acmeUntil('2026-03-01T00:00:00Z')]]);
+  assert.equal(needsRenewal(fresh, ['www.shop.test'], clock.now()), false);
+  assert.equal(needsRenewal(fresh, ['www.shop.test', 'api.shop.test'], clock.now()), true, 'a name without a certificate');
+  assert.equal(needsRenewal(new Map([['www.shop.test', { cert: 'c', key: 'k', source: 'self-signed' }]]), ['www.shop.test'], clock.now()), true);
+  clock.set(Date.parse('2026-03-01T00:00:00Z') - RENEW_BEFORE_MS + 1000);
+  assert.equal(needsRenewal(fresh, ['www.shop.test'], clock.now()), true, 'inside the 30-day window');
+  clock.advance(-2000);
+  assert.equal(needsRenewal(fresh, ['www.shop.test'], clock.now()), false, 'just outside the window');
+});
+
+test('DNS-01 challenge docs are served as TXT records of their zone', () => {
+  const docs: ConfigDoc[] = [
+    { kind: 'zone', id: 'z1', zoneId: null, name: 'shop.test', data: { id: 'z1', name: 'shop.test' }, modifiedOn: '' },
+    { kind: 'acme_dns01', id: 'abc', zoneId: 'z1', name: null, data: { name: '_acme-challenge.www.shop.test', content: 'digest' }, modifiedOn: '' },
+  ];
+  const [zone] = dnsZonesFrom(docs, { nameservers: ['ns1.test'] });
+  const txt = zone!.records.find((r) => r.type === 'TXT');
+  assert.ok(txt);
+  assert.equal(txt.name, '_acme-challenge.www.shop.test.');
+  assert.equal((txt as { content: string }).content, 'digest');
+});
+
+test('proxied record hostnames route to their zone; unproxied ones and other zones\' names do not', () => {
+  const zone = (id: string, name: string, aliases: string[] = []): ConfigDoc => ({ kind: 'zone', id, zoneId: null, name, modifiedOn: '',
+    data: { id, name, account: 'a', aliases, pool: { origins: [{ address: '127.0.0.1:1', weight: 1, enabled: true }], health_check: { enabled: false } }, settings: {} } });
+  const rec = (zoneId: string, id: string, data: Record<string, unknown>): ConfigDoc => ({ kind: 'dns_record', id, zoneId, name: null, data, modifiedOn: '' });
+  const s = buildSnapshot(1, [
+    zone('z1', 'shop.test'), zone('z2', 'other.test', ['api.shop.test']),
+    rec('z1', 'r1', { type: 'A', name: 'www', content: '192.0.2.1', proxied: true }),
+    rec('z1', 'r2', { type: 'A', name: 'mail', content: '192.0.2.1', proxied: false }),
+    rec('z1', 'r3', { type: 'CNAME', name: 'api', content: 'x.test', proxied: true }),
+  ]);
+  assert.equal(lookupZone(s, 'www.shop.test')?.id, 'z1');
+  assert.equal(lookupZone(s, 'mail.shop.test'), undefined);
+  assert.equal(lookupZone(s, 'api.shop.test')?.id, 'z2', 'an alias keeps its zone');
+});
+
+test('issue refuses a zone without proxied hostnames and an unknown zone, before contacting any CA', async () => {
+  const store = new SqliteConfigStore(':memory:');
+  try {
+    await store.apply([{ op: 'put', doc: { kind: 'zone', id: 'z1', zoneId: null, name: 'shop.test', data: { id: 'z1', name: 'shop.test' } } }]);
+    const acme = new AcmeService({ store, publish: async () => {}, clock: new ManualClock(), directory: 'https://127.0.0.1:1/dir' });
+    await assert.rejects(acme.issue('shop.test'), /no proxied hostnames/);
+    await assert.rejects(acme.issue('nope.test'), /not found/);
+    assert.deepEqual(await acme.list('shop.test'), []);
+  } finally { await store.close(); }
+});
