@@ -119,7 +119,7 @@ export class AcmeService {
 
   async #issue(zone: { id: string; name: string }): Promise<IssueResult> {
     const names = await this.#names(zone);
-    if (names.length === 0) throw new Error(`zone ${zone.name} has no proxied hostnames to certify`);
+    if (names.length === 0) throw new ApiError(400, API_CODES.validation, `zone ${zone.name} has no proxied hostnames to certify (add a proxied A/AAAA/CNAME record)`);
     const client = new acme.Client({ directoryUrl: this.#o.directory, accountKey: await this.#accountKey() });
     const [key, csr] = await acme.crypto.createCsr({ commonName: names[0]!, altNames: names });
     const { store, publish } = this.#o;
