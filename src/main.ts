@@ -114,7 +114,7 @@ function adminTokenFor(dataDir: string, fromEnv: string | undefined): { token: s
 }
 
 /**
- * The addresses proxied DNS records answer with: RAMPART_EDGE_IPV4 / RAMPART_EDGE_IPV6 (comma lists), else this
+ * The addresses proxied DNS records answer with: RAMPART_EDGE_IPV4 / RAMPART_EDGE_IPV6 (comma lists; IPv6 'none' for none), else this
  * machine's first public-looking address of each family, else loopback.
  */
 function edgeAddresses(): { v4: string[]; v6: string[] } {
@@ -126,6 +126,8 @@ function edgeAddresses(): { v4: string[]; v6: string[] } {
     if (v4.length === 0) v4 = all.filter((i) => i!.family === 'IPv4').map((i) => i!.address).slice(0, 1);
     if (v6.length === 0) v6 = all.filter((i) => i!.family === 'IPv6' && !i!.address.startsWith('fe80')).map((i) => i!.address).slice(0, 1);
   }
+  // 'none': proxied names have no AAAA answer (an edge listening on IPv4 only)
+  if (process.env['RAMPART_EDGE_IPV6']?.trim() === 'none') v6 = [];
   return { v4: v4.length ? v4 : ['127.0.0.1'], v6 };
 }
 
@@ -337,6 +339,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   // automatic certificates (ACME): on when a directory is configured; renewal pass at start and hourly
   const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'];
   const acmeService = acmeDirectory ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
+    challenge: process.env['RAMPART_ACME_CHALLENGE'] === 'http-01' ? 'http-01' : 'dns-01',
     log: (msg, f) => logger.info(f, msg) }) : undefined;
   registerAcmeRoutes(router, () => acmeService);
   registerSecurityRoutes(router, zones, eventStore);

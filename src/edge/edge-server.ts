@@ -242,6 +242,12 @@ export class EdgeServer {
     ctx.zone = zone;
     if (req.url === '*') { this.#send(ctx, 200, '', 'text/plain', { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }); return; }
     if (zone.settings.paused) ctx.addSkip(SECURITY_PHASES);
+    // ACME HTTP-01 (src/control/services/acme.ts): the key authorisation for a pending token, before any phase
+    if (req.method === 'GET' && req.url?.startsWith('/.well-known/acme-challenge/')) {
+      const token = req.url.slice('/.well-known/acme-challenge/'.length);
+      const d = this.#snapshot.global.get('acme_http01')?.find((x) => x.id === token);
+      if (d !== undefined) { this.#send(ctx, 200, (d.data as { keyAuthorization: string }).keyAuthorization, 'text/plain'); return; }
+    }
     if (this.#challenge !== undefined && req.method === 'POST' && (req.url === VERIFY_PATH || req.url?.startsWith(VERIFY_PATH + '?'))) {
       this.#challenge.verify(ctx).then((v) => { ctx.final = { phase: 'challenge', verdict: v }; this.#answer(ctx, v); }, (e: unknown) => this.#fault(ctx, e));
       return;

@@ -17,11 +17,8 @@ import type { TestOrigin } from '../helpers/origin.ts';
 
 const PEBBLE = '/usr/bin/pebble';
 const skip = existsSync(PEBBLE) ? false : 'pebble is not installed (apt-get install pebble); ACME end-to-end test skipped';
-let node: TestNode;
 let origin: TestOrigin;
-let pebble: ChildProcess | undefined;
 let dir = '';
-let mgmt = 0;
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -44,41 +41,53 @@ function get(port: number, path: string, o: { ca: string | Buffer; servername?: 
   });
 }
 
+interface Pair { node: TestNode; pebble: ChildProcess; mgmt: number }
+const pairs: Pair[] = [];
+
+/** A Rampart node and a pebble resolving through its DNS and validating HTTP-01 on its HTTP port. */
+async function startPair(challenge: 'dns-01' | 'http-01'): Promise<Pair> {
+  const [listen, management] = [await freePort(), await freePort()];
+  process.env['RAMPART_ACME_DIRECTORY'] = `https://127.0.0.1:${listen}/dir`;
+  process.env['RAMPART_ACME_CA_BUNDLE'] = join(dir, 'pc.pem');
+  process.env['RAMPART_ACME_CHALLENGE'] = challenge;
+  process.env['RAMPART_EDGE_IPV4'] = '127.0.0.1';
+  process.env['RAMPART_EDGE_IPV6'] = 'none'; // the edge listens on 127.0.0.1 only: HTTP-01 must not be tried over IPv6
+  const n = await startTestNode();
+  const cfg = join(dir, `pebble-${listen}.json`);
+  writeFileSync(cfg, JSON.stringify({ pebble: {
+    listenAddress: `127.0.0.1:${listen}`, managementListenAddress: `127.0.0.1:${management}`, certificate: join(dir, 'pc.pem'), privateKey: join(dir, 'pk.pem'),
+    httpPort: n.httpPort, tlsPort: n.httpsPort, ocspResponderURL: '', externalAccountBindingRequired: false } }));
+  const pb = spawn(PEBBLE, ['-config', cfg, '-dnsserver', `127.0.0.1:${n.dnsPort}`], { env: { ...process.env, PEBBLE_VA_NOSLEEP: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pair = { node: n, pebble: pb, mgmt: management };
+  pairs.push(pair);
+  // pebble logs "Listening on" once its ACME server is up
+  await new Promise<void>((res, rej) => {
+    let log = '';
+    const on = (c: Buffer): void => { log += c.toString(); if (log.includes('Listening on')) res(); };
+    pb.stdout.on('data', on); pb.stderr.on('data', on);
+    pb.once('exit', (code) => rej(new Error(`pebble exited (${code}): ${log}`)));
+  });
+  return pair;
+}
+
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'rampart-acme-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
     '-keyout', join(dir, 'pk.pem'), '-out', join(dir, 'pc.pem')], { stdio: 'ignore' });
-  const [listen, management] = [await freePort(), await freePort()];
-  mgmt = management;
   origin = await startOrigin();
-  process.env['RAMPART_ACME_DIRECTORY'] = `https://127.0.0.1:${listen}/dir`;
-  process.env['RAMPART_ACME_CA_BUNDLE'] = join(dir, 'pc.pem');
-  process.env['RAMPART_EDGE_IPV4'] = '127.0.0.1';
-  node = await startTestNode();
-  writeFileSync(join(dir, 'pebble.json'), JSON.stringify({ pebble: {
-    listenAddress: `127.0.0.1:${listen}`, managementListenAddress: `127.0.0.1:${management}`, certificate: join(dir, 'pc.pem'), privateKey: join(dir, 'pk.pem'),
-    httpPort: node.httpPort, tlsPort: node.httpsPort, ocspResponderURL: '', externalAccountBindingRequired: false } }));
-  pebble = spawn(PEBBLE, ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${node.dnsPort}`], { env: { ...process.env, PEBBLE_VA_NOSLEEP: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  // pebble logs "Listening on" once its ACME server is up
-  await new Promise<void>((res, rej) => {
-    let log = '';
-    const on = (c: Buffer): void => { log += c.toString(); if (log.includes('Listening on')) res(); };
-    pebble!.stdout!.on('data', on); pebble!.stderr!.on('data', on);
-    pebble!.once('exit', (code) => rej(new Error(`pebble exited (${code}): ${log}`)));
-  });
 });
 
 after(async () => {
   if (skip) return;
-  pebble?.kill();
-  await node.stop();
+  for (const p of pairs) { p.pebble.kill(); await p.node.stop(); }
   await origin.close();
-  for (const k of ['RAMPART_ACME_DIRECTORY', 'RAMPART_ACME_CA_BUNDLE', 'RAMPART_EDGE_IPV4']) delete process.env[k];
+  for (const k of ['RAMPART_ACME_DIRECTORY', 'RAMPART_ACME_CA_BUNDLE', 'RAMPART_ACME_CHALLENGE', 'RAMPART_EDGE_IPV4', 'RAMPART_EDGE_IPV6']) delete process.env[k];
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('a proxied hostname gets a pebble-issued certificate by DNS-01 and the edge serves it by SNI', { skip }, async () => {
+  const { node, mgmt } = await startPair('dns-01');
   const { id } = await node.addZone('shop.test', [`127.0.0.1:${origin.port}`]);
   const rec = await node.api('POST', `/client/v4/zones/${id}/dns_records`, { type: 'A', name: 'www', content: '127.0.0.1', proxied: true });
   assert.equal(rec.status, 200, JSON.stringify(rec.json.errors));
@@ -104,8 +113,29 @@ test('a proxied hostname gets a pebble-issued certificate by DNS-01 and the edge
 });
 
 test('renewing a zone without proxied hostnames says so', { skip }, async () => {
+  const { node } = pairs[0]!;
   await node.addZone('empty.test', [`127.0.0.1:${origin.port}`]);
   const r = await node.api('POST', '/client/v4/zones/empty.test/ssl/renew');
   assert.equal(r.status, 400);
   assert.match(r.json.errors[0]!.message, /no proxied hostnames/);
+});
+
+test('HTTP-01: the edge answers the token on its HTTP listener and the certificate covers apex and www', { skip }, async () => {
+  const { node, mgmt } = await startPair('http-01');
+  const { id } = await node.addZone('http.test', [`127.0.0.1:${origin.port}`]);
+  for (const name of ['@', 'www']) {
+    const rec = await node.api('POST', `/client/v4/zones/${id}/dns_records`, { type: 'A', name, content: '127.0.0.1', proxied: true });
+    assert.equal(rec.status, 200, JSON.stringify(rec.json.errors));
+  }
+  // a token that is not pending goes to the origin like any other path
+  const miss = await node.get('www.http.test', '/.well-known/acme-challenge/nope');
+  assert.match(miss.text, /"method"/);
+  const r = await node.api<{ names: string[]; challenge: string }>('POST', `/client/v4/zones/${id}/ssl/renew`);
+  assert.equal(r.status, 200, JSON.stringify(r.json.errors));
+  assert.deepEqual(r.json.result, { ...r.json.result, names: ['http.test', 'www.http.test'], challenge: 'http-01' });
+  const root = (await get(mgmt, '/roots/0', { ca: readFileSync(join(dir, 'pc.pem')) })).body;
+  for (const host of ['http.test', 'www.http.test']) {
+    const page = await get(node.httpsPort!, '/echo', { ca: root, servername: host });
+    assert.equal(page.status, 200, host);
+  }
 });

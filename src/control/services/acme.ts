@@ -15,6 +15,8 @@ import { ApiError, API_CODES, notFound } from '../api/errors.ts';
 
 export const ACME_ACCOUNT_KIND = 'acme_account';
 export const ACME_DNS01_KIND = 'acme_dns01';
+export const ACME_HTTP01_KIND = 'acme_http01';
+export type AcmeChallengeType = 'dns-01' | 'http-01';
 export const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 export interface AcmeDns01Data { name: string; content: string }
@@ -60,10 +62,12 @@ export interface AcmeOptions {
   clock: Clock;
   directory: string;
   caBundle?: string | undefined;
+  /** Challenge type: DNS-01 (default: Rampart is the zone's authoritative DNS) or HTTP-01 (the edge answers the token). */
+  challenge?: AcmeChallengeType | undefined;
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
-export interface IssueResult { zone: string; names: string[]; expires_on: string; challenge: 'dns-01' }
+export interface IssueResult { zone: string; names: string[]; expires_on: string; challenge: AcmeChallengeType }
 
 export class AcmeService {
   readonly #o: AcmeOptions;
@@ -123,13 +127,20 @@ export class AcmeService {
     const client = new acme.Client({ directoryUrl: this.#o.directory, accountKey: await this.#accountKey() });
     const [key, csr] = await acme.crypto.createCsr({ commonName: names[0]!, altNames: names });
     const { store, publish } = this.#o;
+    const type: AcmeChallengeType = this.#o.challenge ?? 'dns-01';
     const cert = await client.auto({
-      csr, termsOfServiceAgreed: true, challengePriority: ['dns-01'], skipChallengeVerification: true,
-      challengeCreateFn: async (authz, _ch, keyAuth) => {
+      csr, termsOfServiceAgreed: true, challengePriority: [type], skipChallengeVerification: true,
+      challengeCreateFn: async (authz, ch, keyAuth) => {
+        if (ch.type === 'http-01') {
+          await store.apply([{ op: 'put', doc: { kind: ACME_HTTP01_KIND, id: ch.token, zoneId: null, name: null, data: { keyAuthorization: keyAuth, host: authz.identifier.value } } }]);
+          await publish();
+          return;
+        }
         await store.apply([{ op: 'put', doc: { kind: ACME_DNS01_KIND, id: dns01Id(authz.identifier.value, keyAuth), zoneId: zone.id, name: null, data: { name: `_acme-challenge.${authz.identifier.value}`, content: keyAuth } satisfies AcmeDns01Data } }]);
         await publish();
       },
-      challengeRemoveFn: async (authz, _ch, keyAuth) => {
+      challengeRemoveFn: async (authz, ch, keyAuth) => {
+        if (ch.type === 'http-01') { await store.apply([{ op: 'delete', kind: ACME_HTTP01_KIND, id: ch.token }]); await publish(); return; }
         await store.apply([{ op: 'delete', kind: ACME_DNS01_KIND, id: dns01Id(authz.identifier.value, keyAuth) }]);
         await publish();
       },
@@ -141,7 +152,7 @@ export class AcmeService {
     await store.apply(names.map((n) => ({ op: 'put' as const, doc: { kind: 'cert', id: n, zoneId: zone.id, name: null, data } })));
     await publish();
     this.#o.log?.('ACME certificate issued', { zone: zone.name, names, expires_on: expires });
-    return { zone: zone.name, names, expires_on: expires, challenge: 'dns-01' };
+    return { zone: zone.name, names, expires_on: expires, challenge: type };
   }
 
   /** One renewal pass: every zone whose proxied names lack an ACME certificate or expire within 30 days. */
