@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { certificateNames, needsRenewal, RENEW_BEFORE_MS, AcmeService } from './acme.ts';
+import { certificateNames, needsRenewal, RENEW_BEFORE_MS, AcmeService, retryDelayMs } from './acme.ts';
 import type { StoredCert } from './acme.ts';
 import { dnsZonesFrom } from './dns.ts';
 import { buildSnapshot, lookupZone } from '../../config/snapshot.ts';
@@ -70,5 +70,31 @@ test('issue refuses a zone without proxied hostnames and an unknown zone, before
     await assert.rejects(acme.issue('shop.test'), /no proxied hostnames/);
     await assert.rejects(acme.issue('nope.test'), /not found/);
     assert.deepEqual(await acme.list('shop.test'), []);
+  } finally { await store.close(); }
+});
+
+test('automatic pass: a failing zone backs off (5 min, doubling) and is retried once the delay has passed', async () => {
+  assert.deepEqual([1, 2, 3, 20].map(retryDelayMs), [300_000, 600_000, 1_200_000, 86_400_000]);
+  const store = new SqliteConfigStore(':memory:');
+  try {
+    await store.apply([
+      { op: 'put', doc: { kind: 'zone', id: 'z1', zoneId: null, name: 'shop.test', data: { id: 'z1', name: 'shop.test' } } },
+      { op: 'put', doc: { kind: 'dns_record', id: 'r1', zoneId: 'z1', name: null, data: { type: 'A', name: 'www', content: '127.0.0.1', proxied: true } } },
+    ]);
+    const clock = new ManualClock();
+    const failures: unknown[] = [];
+    // every attempt fails (no CA contacted)
+    class Failing extends AcmeService { override issue(): Promise<never> { return Promise.reject(new Error('CA unreachable')); } }
+    const acme = new Failing({ store, publish: async () => {}, clock, directory: 'https://127.0.0.1:1/dir', log: (msg, f) => { if (msg === 'ACME issuance failed') failures.push(f['attempt']); } });
+    await acme.renewDue();
+    assert.deepEqual(failures, [1]);
+    await acme.renewDue();
+    assert.deepEqual(failures, [1], 'no retry inside the back-off');
+    clock.advance(300_001);
+    await acme.renewDue();
+    assert.deepEqual(failures, [1, 2]);
+    clock.advance(300_001);
+    await acme.renewDue();
+    assert.deepEqual(failures, [1, 2], 'the second delay is 10 min');
   } finally { await store.close(); }
 });

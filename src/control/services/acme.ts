@@ -22,6 +22,11 @@ export const RENEW_BEFORE_MS = 30 * 86_400_000;
 export interface AcmeDns01Data { name: string; content: string }
 export interface StoredCert { cert: string; key: string; source: string; created_on?: string; expires_on?: string; names?: string[] }
 
+/** Back-off after the n-th consecutive failure: 5 min, doubling, at most 24 h. */
+export function retryDelayMs(n: number): number {
+  return Math.min(5 * 60_000 * 2 ** Math.max(0, n - 1), 86_400_000);
+}
+
 function dns01Id(name: string, keyAuth: string): string {
   return createHash('sha256').update(name + '|' + keyAuth).digest('hex').slice(0, 32);
 }
@@ -73,11 +78,16 @@ export class AcmeService {
   readonly #o: AcmeOptions;
   #timer: NodeJS.Timeout | undefined;
   readonly #running = new Map<string, Promise<IssueResult>>();
+  /** Zones whose last automatic attempt failed: no new attempt before `until` (exponential back-off). */
+  readonly #failures = new Map<string, { n: number; until: number }>();
 
   constructor(o: AcmeOptions) {
     this.#o = o;
     if (o.caBundle) acme.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(o.caBundle) });
     acme.setLogger(() => {});
+    // acme-client retries network errors 5 times, 5 s x attempt apart (75 s): one quick retry, the pass backs off itself
+    const settings = (acme.axios.defaults as unknown as { acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings;
+    if (settings) { settings.retryMaxAttempts = 1; settings.retryDefaultDelay = 1; }
   }
 
   async #accountKey(): Promise<string> {
@@ -155,7 +165,10 @@ export class AcmeService {
     return { zone: zone.name, names, expires_on: expires, challenge: type };
   }
 
-  /** One renewal pass: every zone whose proxied names lack an ACME certificate or expire within 30 days. */
+  /**
+   * One pass: every zone whose proxied names lack an ACME certificate or expire within 30 days gets one; a zone
+   * that failed waits 5 min, doubling per failure up to 24 h.
+   */
   async renewDue(): Promise<void> {
     for (const d of await this.#o.store.list('zone')) {
       const z = d.data as { id: string; name: string };
@@ -164,13 +177,27 @@ export class AcmeService {
       const certs = new Map<string, StoredCert | undefined>();
       for (const n of names) certs.set(n, (await this.#o.store.get('cert', n))?.data as StoredCert | undefined);
       if (!needsRenewal(certs, names, this.#o.clock.now())) continue;
-      try { await this.issue(z.id); } catch (e) { this.#o.log?.('ACME issuance failed', { zone: z.name, err: (e as Error).message }); }
+      const f = this.#failures.get(z.id);
+      if (f && f.until > this.#o.clock.now()) continue;
+      try {
+        await this.issue(z.id);
+        this.#failures.delete(z.id);
+      } catch (e) {
+        const n = (f?.n ?? 0) + 1;
+        this.#failures.set(z.id, { n, until: this.#o.clock.now() + retryDelayMs(n) });
+        this.#o.log?.('ACME issuance failed', { zone: z.name, err: (e as Error).message, attempt: n, retry_in_s: retryDelayMs(n) / 1000 });
+      }
     }
   }
 
-  /** Run renewDue every `everyMs` (unref'd timer). */
-  start(everyMs = 3_600_000): void {
-    this.#timer ??= setInterval(() => { void this.renewDue(); }, everyMs);
+  /** Run renewDue every `everyMs` (unref'd): new proxied names get a certificate within that time. */
+  start(everyMs = 30_000): void {
+    let busy = false;
+    this.#timer ??= setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.renewDue().catch((e: Error) => this.#o.log?.('ACME renewal pass failed', { err: e.message })).finally(() => { busy = false; });
+    }, everyMs);
     this.#timer.unref();
   }
 
