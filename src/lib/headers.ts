@@ -10,6 +10,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 export function connectionTokens(values: readonly string[]): Set<string> | undefined {
   let out: Set<string> | undefined;
   for (const v of values) {
+    if (v.length <= 10) { const l = v.toLowerCase(); if (l === 'keep-alive' || l === 'close') continue; } // the usual values
     for (const t of v.split(',')) {
       const k = t.trim().toLowerCase();
       if (k && k !== 'close' && k !== 'keep-alive') (out ??= new Set()).add(k);

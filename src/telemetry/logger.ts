@@ -24,6 +24,8 @@ export function createLogger(opts: { level?: string; name?: string; destination?
 
 /** Where access lines go: 'off', 'stdout', or a file path (created). */
 export interface AccessLog {
+  /** False when lines go nowhere ('off'): the log phase then skips building them. */
+  readonly enabled: boolean;
   write(line: Record<string, unknown>): void;
   /** A line already serialised as JSON, ending with a newline. */
   writeLine(line: string): void;
@@ -31,7 +33,7 @@ export interface AccessLog {
 }
 
 export function createAccessLog(target: string): AccessLog {
-  if (target === 'off') return { write() {}, writeLine() {}, flush() {} };
+  if (target === 'off') return { enabled: false, write() {}, writeLine() {}, flush() {} };
   let dest: ReturnType<typeof pino.destination>;
   if (target === 'stdout') dest = pino.destination({ dest: 1, sync: false, minLength: 8192 });
   else {
@@ -50,6 +52,7 @@ export function createAccessLog(target: string): AccessLog {
   const t = setInterval(() => { if (ready && !failed) { try { dest.flush(); } catch { /* closed */ } } }, 1000);
   t.unref();
   return {
+    enabled: true,
     write(line) { if (!failed) dest.write(JSON.stringify(line) + '\n'); },
     writeLine(line) { if (!failed) dest.write(line); },
     flush() { if (ready && !failed) { try { dest.flushSync(); } catch { /* closed */ } } },

@@ -34,6 +34,7 @@ export function createLogPhase(opts: { accessLog: AccessLog; metrics: EdgeMetric
       const verdict = verdictLabel(ctx);
       deps.metrics.countRequest(ctx.zone?.name ?? '-', status, verdict);
       deps.events?.record(ctx);
+      if (!deps.accessLog.enabled) return;
       const waf = ctx.notes.get('waf') as WafNote | undefined;
       const req = ctx.req;
       const url = req.url ?? '/';
