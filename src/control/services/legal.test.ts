@@ -8,7 +8,7 @@ import { ZoneService } from './zones.ts';
 import { LegalService, parsePeriod, transparencyReport } from './legal.ts';
 import type { LegalOrder } from './legal.ts';
 import { ApiError } from '../api/errors.ts';
-import { findOrder, normalisePath, orderInForce, blockedResponse } from '../../edge/phases/legal/index.ts';
+import { findOrder, normalisePath, orderInForce } from '../../config/legal.ts';
 import { sha256Hex } from './audit.ts';
 
 const DOC = Buffer.from('order text').toString('base64');
@@ -103,21 +103,6 @@ test('lifted and expired orders no longer apply; the expiry day is inclusive', (
   const e = order({ expires: '2026-11-02' });
   assert.equal(orderInForce(e, Date.parse('2026-11-02T23:59:59Z')), true);
   assert.equal(orderInForce(e, Date.parse('2026-11-03T00:00:00Z')), false);
-});
-
-test('the 451 answer: Link rel=blocked-by, HTML naming authority, case and date (escaped), JSON for API clients', () => {
-  const v = blockedResponse(order(), 'https://op.example/notice/o1', 'text/html', 'ray1');
-  assert.equal(v.kind, 'respond');
-  if (v.kind !== 'respond') return;
-  assert.equal(v.status, 451);
-  assert.equal(v.headers?.['link'], '<https://op.example/notice/o1>; rel="blocked-by"');
-  assert.match(v.body ?? '', /Court &#60;A&#62;/);
-  assert.match(v.body ?? '', /C-1/);
-  assert.match(v.body ?? '', /2026-11-01/);
-  assert.match(v.body ?? '', /href="https:\/\/op.example\/notice\/o1"/);
-  const j = blockedResponse(order(), 'https://n', 'application/json', 'ray1');
-  assert.ok(j.kind === 'respond' && j.contentType?.startsWith('application/json'));
-  assert.equal((JSON.parse(j.kind === 'respond' ? j.body ?? '' : '') as { legal_order: { case: string } }).legal_order.case, 'C-1');
 });
 
 test('transparency report: counts by jurisdiction and authority per period, notices without documents', () => {

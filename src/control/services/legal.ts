@@ -11,8 +11,8 @@ import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts
 import type { ZoneService } from './zones.ts';
 import { newId } from './zones.ts';
 import { sha256Hex } from './audit.ts';
-import { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce } from '../../edge/phases/legal/index.ts';
-import type { LegalOrder } from '../../edge/phases/legal/index.ts';
+import { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce } from '../../config/legal.ts';
+import type { LegalOrder } from '../../config/legal.ts';
 
 export { LEGAL_ORDER_KIND, LegalOrderSchema };
 export type { LegalOrder };

@@ -4,83 +4,17 @@
  * authority, the case and the date. Orders are zone-owned config docs of kind 'legal_order' (see
  * src/control/services/legal.ts). Everything outside an order's scope continues normally.
  */
-import { z } from 'zod';
 import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import type { RequestContext } from '../../pipeline/context.ts';
 import { zoneCache } from '../zone-cache.ts';
+import { LEGAL_ORDER_KIND, LegalOrderSchema, findOrder, orderInForce } from '../../../config/legal.ts';
+import type { LegalOrder } from '../../../config/legal.ts';
 
-export const LEGAL_ORDER_KIND = 'legal_order';
+export { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce, normalisePath, orderCovers, findOrder } from '../../../config/legal.ts';
+export type { LegalOrder } from '../../../config/legal.ts';
 
-const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s), 'not a calendar date');
 
-export const LegalOrderSchema = z.object({
-  id: z.string().min(1),
-  zone_id: z.string().min(1),
-  zone: z.string().min(1),
-  court: z.string().trim().min(1).max(300),
-  case: z.string().trim().min(1).max(200),
-  date: DATE,
-  jurisdiction: z.array(z.string().regex(/^[A-Z]{2}$/, 'expected ISO 3166-1 alpha-2 country codes (DE, FR, ...)')).min(1),
-  document: z.object({ name: z.string().max(200), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }).strict(),
-  /** Empty hostnames and empty paths: the whole zone. */
-  hostnames: z.array(z.string().min(1).max(253)).max(100).default([]),
-  /** URL path prefixes (segment boundary: /a covers /a and /a/b, not /ab). */
-  paths: z.array(z.string().startsWith('/', 'a path starts with /').max(2048)).max(1000).default([]),
-  /** Apply only to clients whose country is known to be one of the jurisdiction's. */
-  geo: z.boolean().default(false),
-  /** Last day (UTC, inclusive) the order applies; null: until lifted. */
-  expires: DATE.nullable().default(null),
-  status: z.enum(['in_force', 'lifted']),
-  received_at: z.string(),
-  lifted_at: z.string().nullable().default(null),
-  lift_reason: z.string().nullable().default(null),
-}).strict();
-export type LegalOrder = z.infer<typeof LegalOrderSchema>;
-
-/** Whether the order applies at `now` (ms since the epoch): not lifted and not past its expiry day. */
-export function orderInForce(o: LegalOrder, now: number): boolean {
-  if (o.status !== 'in_force') return false;
-  if (o.expires === null) return true;
-  return now < Date.parse(o.expires + 'T00:00:00Z') + 86_400_000;
-}
-
-const UNRESERVED = /%([0-9A-Fa-f]{2})/g;
-/** The path as the origin will see it: query dropped, unreserved %XX decoded, dot segments and // resolved. */
-export function normalisePath(rawUrl: string): string {
-  let p = rawUrl;
-  const q = p.indexOf('?'); if (q >= 0) p = p.slice(0, q);
-  const h = p.indexOf('#'); if (h >= 0) p = p.slice(0, h);
-  if (!p.startsWith('/')) p = '/' + p;
-  p = p.replace(UNRESERVED, (m, hex: string) => {
-    const c = String.fromCharCode(parseInt(hex, 16));
-    return /[A-Za-z0-9\-._~]/.test(c) ? c : m.toUpperCase();
-  });
-  p = p.replace(/\/{2,}/g, '/');
-  try { p = new URL(p, 'http://x').pathname; } catch { /* keep */ }
-  return p;
-}
-
-function pathCovered(prefix: string, path: string): boolean {
-  if (prefix === '/' || path === prefix) return true;
-  return path.startsWith(prefix.endsWith('/') ? prefix : prefix + '/');
-}
-
-/** Whether a request (host, normalised path, client country if known) is inside the order's scope. */
-export function orderCovers(o: LegalOrder, host: string, path: string, country: string | undefined): boolean {
-  if (o.hostnames.length && !o.hostnames.includes(host.toLowerCase())) return false;
-  if (o.paths.length && !o.paths.some((p) => pathCovered(p, path))) return false;
-  if (o.geo && (country === undefined || !o.jurisdiction.includes(country.toUpperCase()))) return false;
-  return true;
-}
-
-/** The first order in force covering the request, or undefined. */
-export function findOrder(orders: readonly LegalOrder[], host: string, rawUrl: string, country: string | undefined, now: number): LegalOrder | undefined {
-  const path = normalisePath(rawUrl);
-  return orders.find((o) => orderInForce(o, now) && orderCovers(o, host, path, country));
-}
-
-/** Where the public notice of an order is: RAMPART_OPERATOR_URL (default the admin API) + the notice path. */
 /** Public notices are served by the edge itself, on the zone's own hostname, at this path. */
 export const NOTICE_PATH = '/.rampart/legal/notices/';
 
