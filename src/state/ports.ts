@@ -160,3 +160,131 @@ export interface AuditLog extends Closeable {
   list(afterSeq?: number, limit?: number): Promise<AuditEntry[]>;
   count(): Promise<number>;
 }
+
+/** Analytics bucket sizes: minute rows (kept 24 h), hourly rows (kept 90 days). */
+export type AnalyticsResolution = 'minute' | 'hour';
+
+/** Requests by status class. */
+export interface AnalyticsStatusCounts {
+  readonly '1xx': number;
+  readonly '2xx': number;
+  readonly '3xx': number;
+  readonly '4xx': number;
+  readonly '5xx': number;
+}
+
+/**
+ * A mergeable top-K sketch (space-saving). `items` are `[key, count, error]`: `count` is an upper bound of the
+ * key's true count and `count - error` a lower bound. `floor` bounds the count of any key not listed (0 while no
+ * key was ever evicted: the list is then exact).
+ */
+export interface AnalyticsTopSketch {
+  readonly floor: number;
+  readonly items: ReadonlyArray<readonly [key: string, count: number, error: number]>;
+}
+
+export interface AnalyticsTopSketches {
+  readonly ips: AnalyticsTopSketch;
+  readonly paths: AnalyticsTopSketch;
+  readonly countries: AnalyticsTopSketch;
+  readonly asns: AnalyticsTopSketch;
+  readonly userAgents: AnalyticsTopSketch;
+}
+
+/**
+ * One (zone, resolution, bucket) row, or a delta to add to it. JSON-friendly: stored as is by every adapter.
+ * Merging two rows: numbers are added, `threats` added per kind, `uniques` (HyperLogLog registers, encoded by
+ * src/analytics/hll.ts) max-merged, `top` sketches merged (src/analytics/rows.ts `mergeRows` does all of it).
+ */
+export interface AnalyticsDelta {
+  readonly zoneId: string;
+  readonly resolution: AnalyticsResolution;
+  /** Start of the bucket, ms since the epoch, a multiple of 60 000 (minute) or 3 600 000 (hour). */
+  readonly bucket: number;
+  readonly requests: number;
+  readonly bytes: number;
+  readonly cachedRequests: number;
+  readonly cachedBytes: number;
+  /** 2xx HTML responses. */
+  readonly pageviews: number;
+  readonly status: AnalyticsStatusCounts;
+  /** Requests a security feature blocked or challenged, by kind (waf, firewall, ratelimit, challenge, access, mitigation, reputation). */
+  readonly threats: Readonly<Record<string, number>>;
+  /** HyperLogLog registers of client IPs, encoded ('' when empty). */
+  readonly uniques: string;
+  readonly top: AnalyticsTopSketches;
+}
+
+export interface AnalyticsQuery {
+  readonly zoneId: string;
+  /** Inclusive, ms since the epoch. Rows whose bucket start lies in [since, until) are counted. */
+  readonly since: number;
+  /** Exclusive. */
+  readonly until: number;
+  /** 'minute' (default): minute rows and, where minutes were rolled up, hourly rows, each as its own point; 'hour': all folded into hours. */
+  readonly resolution?: AnalyticsResolution;
+  /** How many entries per top list (default 10, at most 100). */
+  readonly top?: number;
+}
+
+export interface AnalyticsTotals {
+  readonly requests: number;
+  readonly bytes: number;
+  readonly cachedRequests: number;
+  readonly cachedBytes: number;
+  readonly pageviews: number;
+  readonly status: AnalyticsStatusCounts;
+  readonly threats: Readonly<Record<string, number>>;
+  /** Estimated distinct client IPs (HyperLogLog). */
+  readonly uniques: number;
+}
+
+export interface AnalyticsPoint extends AnalyticsTotals {
+  /** The point covers [since, until) (ms). */
+  readonly since: number;
+  readonly until: number;
+}
+
+export interface AnalyticsTopEntry {
+  readonly key: string;
+  /** Upper bound of the true count. */
+  readonly count: number;
+  /** `count - error` is a lower bound of the true count (0: exact). */
+  readonly error: number;
+}
+
+export interface AnalyticsSeries {
+  readonly zoneId: string;
+  readonly since: number;
+  readonly until: number;
+  readonly resolution: AnalyticsResolution;
+  /** Oldest first; only buckets that saw traffic. */
+  readonly points: readonly AnalyticsPoint[];
+  /** Over the whole range (uniques estimated over the range, not summed). */
+  readonly totals: AnalyticsTotals;
+  readonly top: {
+    readonly ips: readonly AnalyticsTopEntry[];
+    readonly paths: readonly AnalyticsTopEntry[];
+    readonly countries: readonly AnalyticsTopEntry[];
+    readonly asns: readonly AnalyticsTopEntry[];
+    readonly userAgents: readonly AnalyticsTopEntry[];
+  };
+}
+
+/**
+ * Per-zone traffic analytics. The edge's aggregators `add` deltas every few seconds (never a write per request);
+ * the control plane queries; a periodic task rolls minute rows older than 24 h into hourly rows and prunes
+ * hourly rows older than 90 days. `add` is atomic per call and merges concurrent writers (several processes).
+ */
+export interface AnalyticsStore extends Closeable {
+  /** Merge the deltas into their rows (created when absent). Throws RangeError on a malformed delta (nothing written). */
+  add(rows: readonly AnalyticsDelta[]): Promise<void>;
+  query(q: AnalyticsQuery): Promise<AnalyticsSeries>;
+  /**
+   * Fold every minute row of an hour that ended 24 h or more before `now` (bucket < floorHour(now − 24 h)) into
+   * its hourly row, deleting the minute rows. Returns how many minute rows were rolled.
+   */
+  rollup(now: number): Promise<number>;
+  /** Delete hourly rows whose bucket is older than 90 days (bucket < now − 90 d). Returns how many went. */
+  prune(now: number): Promise<number>;
+}

@@ -11,3 +11,5 @@ export { auditLogContract, assertValidChain } from './audit-log-contract.ts';
 export type { AuditLogFixture } from './audit-log-contract.ts';
 export { securityEventStoreContract } from './security-event-store-contract.ts';
 export type { SecurityEventStoreFixture } from './security-event-store-contract.ts';
+export { analyticsStoreContract } from './analytics-store-contract.ts';
+export type { AnalyticsStoreFixture } from './analytics-store-contract.ts';

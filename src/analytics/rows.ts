@@ -1,0 +1,150 @@
+/**
+ * The row algebra every AnalyticsStore adapter shares (memory, SQLite, Postgres): validating a delta, merging two
+ * rows of the same bucket, folding minute rows into hours, and building a query's series from stored rows. Pure:
+ * imports only the port types and the sketches, so any adapter can use it.
+ */
+import type {
+  AnalyticsDelta, AnalyticsPoint, AnalyticsQuery, AnalyticsResolution, AnalyticsSeries, AnalyticsStatusCounts,
+  AnalyticsTopEntry, AnalyticsTopSketch, AnalyticsTopSketches, AnalyticsTotals,
+} from '../state/ports.ts';
+import { HyperLogLog, mergeEncodedHll } from './hll.ts';
+import { checkTopSketch, DEFAULT_TOP_K, mergeTopSketches } from './top-k.ts';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+/** Minute rows are kept this long before being rolled into hours. */
+export const MINUTE_RETENTION_MS = DAY_MS;
+/** Hourly rows are kept this long. */
+export const HOUR_RETENTION_MS = 90 * DAY_MS;
+
+export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number];
+export const TOP_DIMENSIONS = ['ips', 'paths', 'countries', 'asns', 'userAgents'] as const;
+export type TopDimension = (typeof TOP_DIMENSIONS)[number];
+
+export const resolutionMs = (r: AnalyticsResolution): number => (r === 'minute' ? MINUTE_MS : HOUR_MS);
+
+/** First bucket of minute rows that are kept (older minute rows get rolled into hours). */
+export function rollupBefore(now: number): number {
+  return Math.floor((now - MINUTE_RETENTION_MS) / HOUR_MS) * HOUR_MS;
+}
+
+export const EMPTY_SKETCH: AnalyticsTopSketch = Object.freeze({ floor: 0, items: Object.freeze([]) as AnalyticsTopSketch['items'] });
+const ZERO_STATUS: AnalyticsStatusCounts = Object.freeze({ '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 });
+
+export function emptyRow(zoneId: string, resolution: AnalyticsResolution, bucket: number): AnalyticsDelta {
+  return {
+    zoneId, resolution, bucket, requests: 0, bytes: 0, cachedRequests: 0, cachedBytes: 0, pageviews: 0, status: ZERO_STATUS, threats: {},
+    uniques: '', top: { ips: EMPTY_SKETCH, paths: EMPTY_SKETCH, countries: EMPTY_SKETCH, asns: EMPTY_SKETCH, userAgents: EMPTY_SKETCH },
+  };
+}
+
+const count = (v: unknown, where: string): void => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`${where}: not a finite number ≥ 0`);
+};
+
+/** Throws RangeError (naming the field) unless `d` is a well-formed delta. */
+export function checkDelta(d: AnalyticsDelta, i = 0): void {
+  const w = `rows[${i}]`;
+  if (typeof d !== 'object' || d === null) throw new RangeError(`${w}: not an object`);
+  if (typeof d.zoneId !== 'string' || d.zoneId === '') throw new RangeError(`${w}.zoneId: not a non-empty string`);
+  if (d.resolution !== 'minute' && d.resolution !== 'hour') throw new RangeError(`${w}.resolution: must be 'minute' or 'hour'`);
+  if (!Number.isSafeInteger(d.bucket) || d.bucket % resolutionMs(d.resolution) !== 0) throw new RangeError(`${w}.bucket: not a ${d.resolution} boundary (ms since the epoch)`);
+  for (const f of ['requests', 'bytes', 'cachedRequests', 'cachedBytes', 'pageviews'] as const) count(d[f], `${w}.${f}`);
+  if (typeof d.status !== 'object' || d.status === null) throw new RangeError(`${w}.status: not an object`);
+  for (const c of STATUS_CLASSES) count(d.status[c], `${w}.status.${c}`);
+  if (typeof d.threats !== 'object' || d.threats === null) throw new RangeError(`${w}.threats: not an object`);
+  for (const [k, v] of Object.entries(d.threats)) count(v, `${w}.threats.${k}`);
+  if (typeof d.uniques !== 'string') throw new RangeError(`${w}.uniques: not a string`);
+  HyperLogLog.decode(d.uniques);
+  if (typeof d.top !== 'object' || d.top === null) throw new RangeError(`${w}.top: not an object`);
+  for (const dim of TOP_DIMENSIONS) checkTopSketch(d.top[dim], `${w}.top.${dim}`);
+}
+
+function addRecords(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function addStatus(a: AnalyticsStatusCounts, b: AnalyticsStatusCounts): AnalyticsStatusCounts {
+  return { '1xx': a['1xx'] + b['1xx'], '2xx': a['2xx'] + b['2xx'], '3xx': a['3xx'] + b['3xx'], '4xx': a['4xx'] + b['4xx'], '5xx': a['5xx'] + b['5xx'] };
+}
+
+function mergeTops(a: AnalyticsTopSketches, b: AnalyticsTopSketches, k: number): AnalyticsTopSketches {
+  return {
+    ips: mergeTopSketches(a.ips, b.ips, k), paths: mergeTopSketches(a.paths, b.paths, k), countries: mergeTopSketches(a.countries, b.countries, k),
+    asns: mergeTopSketches(a.asns, b.asns, k), userAgents: mergeTopSketches(a.userAgents, b.userAgents, k),
+  };
+}
+
+/** Merge `b` into `a` (same zone; the result keeps `a`'s zone, resolution and bucket). */
+export function mergeRows(a: AnalyticsDelta, b: AnalyticsDelta, k = DEFAULT_TOP_K, uniques = true): AnalyticsDelta {
+  return {
+    zoneId: a.zoneId, resolution: a.resolution, bucket: a.bucket,
+    requests: a.requests + b.requests, bytes: a.bytes + b.bytes, cachedRequests: a.cachedRequests + b.cachedRequests,
+    cachedBytes: a.cachedBytes + b.cachedBytes, pageviews: a.pageviews + b.pageviews, status: addStatus(a.status, b.status),
+    threats: addRecords(a.threats, b.threats), uniques: uniques ? mergeEncodedHll(a.uniques, b.uniques) : '', top: mergeTops(a.top, b.top, k),
+  };
+}
+
+/** Fold minute rows into hourly rows (one per zone and hour), ready to be merged into the stored hourly rows. */
+export function foldIntoHours(minutes: readonly AnalyticsDelta[]): AnalyticsDelta[] {
+  const byKey = new Map<string, AnalyticsDelta>();
+  for (const m of minutes) {
+    const hour = Math.floor(m.bucket / HOUR_MS) * HOUR_MS;
+    const key = `${m.zoneId}\n${hour}`;
+    const acc = byKey.get(key) ?? emptyRow(m.zoneId, 'hour', hour);
+    byKey.set(key, mergeRows(acc, m));
+  }
+  return [...byKey.values()];
+}
+
+function totalsOf(r: AnalyticsDelta, uniques: number): AnalyticsTotals {
+  return {
+    requests: r.requests, bytes: r.bytes, cachedRequests: r.cachedRequests, cachedBytes: r.cachedBytes, pageviews: r.pageviews,
+    status: r.status, threats: r.threats, uniques,
+  };
+}
+
+function topEntries(s: AnalyticsTopSketch, n: number): AnalyticsTopEntry[] {
+  return s.items.slice(0, n).map(([key, c, e]) => ({ key, count: c, error: e }));
+}
+
+/**
+ * The answer to a query from the stored rows of that zone whose bucket lies in [since, until) (any order, both
+ * resolutions). 'minute' keeps each row as its own point (an hourly row, where minutes were rolled up, is one
+ * point an hour wide); 'hour' folds minute rows into their hour.
+ */
+export function buildSeries(q: AnalyticsQuery, rows: readonly AnalyticsDelta[]): AnalyticsSeries {
+  const resolution = q.resolution ?? 'minute';
+  const n = Math.min(Math.max(Math.trunc(q.top ?? 10), 1), DEFAULT_TOP_K);
+  const inRange = rows.filter((r) => r.zoneId === q.zoneId && r.bucket >= q.since && r.bucket < q.until);
+  const byPoint = new Map<number, AnalyticsDelta>();
+  for (const r of inRange) {
+    const res: AnalyticsResolution = resolution === 'hour' ? 'hour' : r.resolution;
+    const start = Math.floor(r.bucket / resolutionMs(res)) * resolutionMs(res);
+    // a minute row and the hourly row it was rolled into never share a start unless a late delta arrived: merge then
+    const key = res === 'hour' ? start + 1 : start;
+    const acc = byPoint.get(key) ?? emptyRow(q.zoneId, res, start);
+    byPoint.set(key, mergeRows(acc, r));
+  }
+  const pts = [...byPoint.values()].sort((a, b) => a.bucket - b.bucket || (a.resolution === b.resolution ? 0 : a.resolution === 'hour' ? 1 : -1));
+  let total = emptyRow(q.zoneId, resolution, 0);
+  const hll = new HyperLogLog();
+  const points: AnalyticsPoint[] = [];
+  for (const p of pts) {
+    total = mergeRows(total, p, DEFAULT_TOP_K, false);
+    const h = HyperLogLog.decode(p.uniques);
+    hll.merge(h);
+    points.push({ since: p.bucket, until: p.bucket + resolutionMs(p.resolution), ...totalsOf(p, h.estimate()) });
+  }
+  return {
+    zoneId: q.zoneId, since: q.since, until: q.until, resolution, points, totals: totalsOf(total, hll.estimate()),
+    top: {
+      ips: topEntries(total.top.ips, n), paths: topEntries(total.top.paths, n), countries: topEntries(total.top.countries, n),
+      asns: topEntries(total.top.asns, n), userAgents: topEntries(total.top.userAgents, n),
+    },
+  };
+}
