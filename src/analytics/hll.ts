@@ -102,7 +102,7 @@ export class HyperLogLog {
       for (let o = 0; o < buf.length; o += 3) {
         const i = buf.readUInt16BE(o);
         const v = buf[o + 2]!;
-        if (i >= HLL_REGISTERS || v > RANK_BITS + 1) throw new RangeError('uniques: register out of range');
+        if (i >= HLL_REGISTERS || v === 0 || v > RANK_BITS + 1) throw new RangeError('uniques: register out of range');
         if (v > h.registers[i]!) h.registers[i] = v;
       }
       return h;
