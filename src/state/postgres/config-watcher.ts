@@ -65,7 +65,10 @@ export function watchConfig(opts: WatchConfigOptions): ConfigWatch {
     let connectedOnce = false;
     let failedBefore = false;
     while (!closed) {
-      const client = new pg.Client({ connectionString: opts.url, connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2000, keepAlive: true, application_name: 'rampart-config-watch' });
+      const client = new pg.Client({
+        connectionString: opts.url, connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2000, query_timeout: Math.max(opts.connectionTimeoutMillis ?? 2000, 1000),
+        keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'rampart-config-watch',
+      });
       let ping: ReturnType<typeof setInterval> | undefined;
       const lost = new Promise<void>((resolve) => {
         client.on('error', (e) => { report(e); resolve(); });

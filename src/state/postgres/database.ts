@@ -38,6 +38,7 @@ export class PgDatabase {
       query_timeout: opts.queryTimeoutMillis ?? 30_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'rampart',
     });
     // An idle client whose server went away emits here; the pool drops it. Without a listener it would crash us.

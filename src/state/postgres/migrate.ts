@@ -9,6 +9,8 @@ import type { PgDatabase } from './database.ts';
 export const RAMPART_LOCK = 0x52414d50; // 'RAMP'
 export const MIGRATION_LOCK = 1;
 export const AUDIT_LOCK = 2;
+/** First key of the per-zone analytics locks (the second is a hash of the zone id). */
+export const ANALYTICS_LOCK_CLASS = RAMPART_LOCK + 3;
 
 export interface Migration {
   readonly version: number;
@@ -84,6 +86,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX security_events_zone_time ON security_events (zone_id, time);
       CREATE INDEX security_events_ray ON security_events (ray);`,
+  },
+  {
+    version: 4,
+    name: 'analytics_rows',
+    sql: `
+      CREATE TABLE analytics_rows (
+        zone_id text NOT NULL,
+        resolution text NOT NULL,     -- 'minute' | 'hour'
+        bucket bigint NOT NULL,       -- ms since the epoch
+        requests double precision NOT NULL,
+        bytes double precision NOT NULL,
+        cached_requests double precision NOT NULL,
+        cached_bytes double precision NOT NULL,
+        pageviews double precision NOT NULL,
+        s1xx double precision NOT NULL,
+        s2xx double precision NOT NULL,
+        s3xx double precision NOT NULL,
+        s4xx double precision NOT NULL,
+        s5xx double precision NOT NULL,
+        threats text NOT NULL,        -- JSON
+        uniques text NOT NULL,        -- encoded HyperLogLog registers
+        top text NOT NULL,            -- JSON top-K sketches
+        PRIMARY KEY (zone_id, resolution, bucket)
+      );
+      CREATE INDEX analytics_rows_age ON analytics_rows (resolution, bucket);`,
   },
 ];
 

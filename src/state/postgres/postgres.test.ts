@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { auditLogContract, configStoreContract, securityEventStoreContract, waitFor } from '../contract/index.ts';
+import { analyticsStoreContract, auditLogContract, configStoreContract, securityEventStoreContract, waitFor } from '../contract/index.ts';
 import {
-  PgDatabase, PostgresAuditLog, PostgresConfigStore, PostgresSecurityEventStore, StoreUnavailableError,
+  PgDatabase, PostgresAnalyticsStore, PostgresAuditLog, PostgresConfigStore, PostgresSecurityEventStore, StoreUnavailableError,
   createPostgresStores, isUnavailable, migrate, redactUrl, watchConfig,
 } from './index.ts';
 import { findPostgresBin, freshDatabase, startPostgresServer } from './testing.ts';
@@ -68,6 +68,14 @@ if (!available) {
     return { store, close: () => store.close() };
   });
 
+  analyticsStoreContract('postgres', async () => {
+    const { url, db } = await migratedDb();
+    const db2 = new PgDatabase({ url, poolSize: 4 });
+    const store = new PostgresAnalyticsStore({ db, ownsDb: true });
+    const peer = new PostgresAnalyticsStore({ db: db2, ownsDb: true });
+    return { store, peer, close: async () => { await store.close(); await peer.close(); } };
+  });
+
   describe('postgres specifics', () => {
     it('migrations: two nodes starting together apply each one once; a second run does nothing', async () => {
       const url = await freshDatabase(mainUrl());
@@ -75,10 +83,10 @@ if (!available) {
       const b = new PgDatabase({ url });
       try {
         const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-        assert.deepEqual([...ra, ...rb].sort(), [1, 2, 3]);
+        assert.deepEqual([...ra, ...rb].sort(), [1, 2, 3, 4]);
         assert.deepEqual(await migrate(a), []);
         const rows = await a.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-        assert.deepEqual(rows.map((r) => [r.version, r.name]), [[1, 'config'], [2, 'audit_log'], [3, 'security_events']]);
+        assert.deepEqual(rows.map((r) => [r.version, r.name]), [[1, 'config'], [2, 'audit_log'], [3, 'security_events'], [4, 'analytics_rows']]);
       } finally {
         await a.close();
         await b.close();
@@ -117,6 +125,7 @@ if (!available) {
         assert.equal(await stores.config.apply([{ op: 'put', doc: { kind: 'zone', id: 'z1', zoneId: null, name: 'a.example', data: {} } }]), 1);
         assert.equal((await stores.audit.append({ time: '2026-01-01T00:00:00.000Z', actor: 'a', method: 'POST', path: '/zones', zone: 'a.example', status: 200, detail: null })).seq, 1);
         await stores.events.append([]);
+        assert.equal((await stores.analytics.query({ zoneId: 'z1', since: 0, until: 1 })).totals.requests, 0);
         await stores.config.close(); // the stores leave the shared pool open
         assert.equal(await stores.config.version(), 1);
         const again = await createPostgresStores({ url });

@@ -7,10 +7,10 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 export interface TestPostgres {
@@ -44,6 +44,15 @@ function nobody(): { uid: number; gid: number } {
   const gid = Number(parts?.[3]);
   if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('no user "nobody" in /etc/passwd');
   return { uid, gid };
+}
+
+/** os.tmpdir() when `nobody` can reach into it, else /tmp. */
+function traversableTmp(): string {
+  const t = tmpdir();
+  for (let d = t; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return '/tmp';
+    if (dirname(d) === d) return t;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -99,7 +108,7 @@ export async function startPostgresServer(): Promise<TestPostgres> {
   const bin = findPostgresBin();
   if (bin === undefined) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql/*/bin');
   const { uid, gid } = nobody();
-  const dir = mkdtempSync(join(tmpdir(), 'rampart-pg-'));
+  const dir = mkdtempSync(join(traversableTmp(), 'rampart-pg-'));
   chmodSync(dir, 0o755);
   const data = join(dir, 'data');
   const sock = join(dir, 'sock');
@@ -114,8 +123,8 @@ export async function startPostgresServer(): Promise<TestPostgres> {
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
   execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'rampart', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], { uid, gid, env, cwd: dir, stdio: 'pipe' });
 
-  const port = await freePort();
-  const url = `postgres://rampart@127.0.0.1:${port}/postgres`;
+  let port = await freePort();
+  let url = `postgres://rampart@127.0.0.1:${port}/postgres`;
   const logPath = join(dir, 'postgres.log');
 
   const start = async (): Promise<void> => {
@@ -142,7 +151,17 @@ export async function startPostgresServer(): Promise<TestPostgres> {
     state.child = undefined;
   };
 
-  await start();
+  // The free port may be taken between the probe and postgres's bind: try a few.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (e) {
+      if (attempt >= 3 || !/could not bind|Address already in use/i.test(String(e))) throw e;
+      port = await freePort();
+      url = `postgres://rampart@127.0.0.1:${port}/postgres`;
+    }
+  }
   return {
     url,
     port,
