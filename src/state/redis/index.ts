@@ -14,8 +14,9 @@
  * HGET/HMGET; `reset` is DEL. Every bucket and expiry comes from the injected Clock, never from Redis's clock.
  *
  * Failure mode: connections have no offline queue, a 1 s connect timeout and a 500 ms command timeout
- * (`commandTimeoutMs`), so while Redis is down every call REJECTS promptly (never hangs) and a command in flight
- * when the connection drops is rejected, never resent. Calls made while a connection attempt is in progress
+ * (`commandTimeoutMs`), so while Redis is down every call REJECTS promptly (never hangs) with a
+ * `RedisUnavailableError` (code 'state.unavailable', retryable), and a command in flight when the connection drops
+ * is rejected, never resent. Argument errors stay RangeError/TypeError as in every adapter. Calls made while a connection attempt is in progress
  * (startup, the moment Redis returns) wait for that attempt (at most connect + command timeout). The connections
  * reconnect forever (min(attempt × 100, 2000) ms); the same store and bus objects work again afterwards, and the
  * bus re-subscribes its channels (messages published meanwhile are lost: at-most-once). The caller decides
@@ -30,4 +31,5 @@ export type { RedisKeyValueStoreOptions } from './redis-key-value-store.ts';
 export { RedisEventBus } from './redis-event-bus.ts';
 export type { RedisEventBusOptions } from './redis-event-bus.ts';
 export { createRedisClient, redisClientOptions } from './redis-client.ts';
+export { RedisUnavailableError } from './redis-errors.ts';
 export type { RedisClientOptions } from './redis-client.ts';

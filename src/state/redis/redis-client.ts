@@ -30,6 +30,7 @@ export function redisClientOptions(options: RedisClientOptions = {}): {
   commandTimeout: number;
   maxRetriesPerRequest: 0;
   autoResendUnfulfilledCommands: false;
+  disconnectTimeout: number;
   retryStrategy: (attempt: number) => number;
 } {
   const commandTimeout = options.commandTimeoutMs ?? 500;
@@ -45,6 +46,9 @@ export function redisClientOptions(options: RedisClientOptions = {}): {
     // Commands in flight when the connection drops are rejected at once (0 retries) and never resent.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
+    // How long disconnect() waits for the socket to close before destroying it. ioredis arms this (ref'd) timer
+    // even for a socket that is already gone, so the default 2 s would hold the process open after close().
+    disconnectTimeout: 200,
     retryStrategy: (attempt) => Math.min(attempt * 100, maxDelay),
   };
 }

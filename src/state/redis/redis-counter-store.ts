@@ -14,7 +14,7 @@ import type { Closeable, CounterStore } from '../ports.ts';
 import { bucketOf, checkCost, checkWindow, estimate } from '../sliding-window.ts';
 import type { WindowState } from '../sliding-window.ts';
 import { gcMillis, LuaScript, replyString } from './lua-script.ts';
-import { whenConnected } from './redis-client.ts';
+import { redisCall } from './redis-errors.ts';
 
 export interface RedisCounterStoreOptions {
   /** The command connection (shared; the caller closes it). */
@@ -80,25 +80,25 @@ export class RedisCounterStore implements CounterStore, Closeable {
     checkWindow(windowMs);
     checkCost(cost);
     this.#checkOpen();
-    await whenConnected(this.#client);
-    const now = this.#clock.now();
-    const gc = gcMillis(2 * windowMs + this.#gcMarginMs);
-    const reply = await HIT.run(this.#client, [this.#prefix + key], [String(windowMs), String(bucketOf(now, windowMs)), String(cost), String(gc)]);
+    const gc = String(gcMillis(2 * windowMs + this.#gcMarginMs));
+    let now = 0;
+    const reply = await redisCall(this.#client, () => {
+      now = this.#clock.now(); // read after a connection wait, so the bucket is the one of the moment of the hit
+      return HIT.run(this.#client, [this.#prefix + key], [String(windowMs), String(bucketOf(now, windowMs)), String(cost), gc]);
+    });
     return estimate(parseState(replyString(reply, 'hit')), now, windowMs);
   }
 
   async peek(key: string, windowMs: number): Promise<number> {
     checkWindow(windowMs);
     this.#checkOpen();
-    await whenConnected(this.#client);
-    const raw = await this.#client.hget(this.#prefix + key, String(windowMs));
+    const raw = await redisCall(this.#client, () => this.#client.hget(this.#prefix + key, String(windowMs)));
     return estimate(parseState(raw), this.#clock.now(), windowMs);
   }
 
   async reset(key: string): Promise<void> {
     this.#checkOpen();
-    await whenConnected(this.#client);
-    await this.#client.del(this.#prefix + key);
+    await redisCall(this.#client, () => this.#client.del(this.#prefix + key));
   }
 
   /** Marks the store closed (later calls reject). The client belongs to the caller and stays open. */

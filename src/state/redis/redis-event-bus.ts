@@ -11,7 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Closeable, EventBus, Unsubscribe } from '../ports.ts';
-import { whenConnected } from './redis-client.ts';
+import { redisCall } from './redis-errors.ts';
 
 export interface RedisEventBusOptions {
   /** The command connection, used for PUBLISH (shared; the caller closes it). */
@@ -69,8 +69,7 @@ export class RedisEventBus implements EventBus, Closeable {
 
   async publish(channel: string, message: string): Promise<void> {
     this.#checkOpen();
-    await whenConnected(this.#client);
-    await this.#client.publish(this.#prefix + channel, message);
+    await redisCall(this.#client, () => this.#client.publish(this.#prefix + channel, message));
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
@@ -81,8 +80,7 @@ export class RedisEventBus implements EventBus, Closeable {
     await this.#serial(async () => {
       this.#checkOpen();
       if (!this.#confirmed.has(full)) {
-        await whenConnected(this.#subscriber);
-        await this.#subscriber.subscribe(full);
+        await redisCall(this.#subscriber, () => this.#subscriber.subscribe(full));
         this.#confirmed.add(full);
       }
       let subs = this.#channels.get(full);

@@ -12,7 +12,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Closeable, KeyValueStore } from '../ports.ts';
 import { checkTtl } from '../kv-rules.ts';
 import { gcMillis, LuaScript, replyString } from './lua-script.ts';
-import { whenConnected } from './redis-client.ts';
+import { redisCall } from './redis-errors.ts';
 
 export interface RedisKeyValueStoreOptions {
   /** The command connection (shared; the caller closes it). */
@@ -115,24 +115,19 @@ export class RedisKeyValueStore implements KeyValueStore, Closeable {
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     checkTtl(ttlMs);
-    await this.#ready();
-    await SET.run(this.#client, [this.#prefix + key], [value, ...this.#expiry(ttlMs)]);
+    await this.#script(SET, key, (now) => [value, ...this.#expiry(ttlMs, now)]);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
     checkTtl(ttlMs);
-    await this.#ready();
-    const now = this.#clock.now();
-    const reply = await SET_IF_ABSENT.run(this.#client, [this.#prefix + key], [String(now), value, ...this.#expiry(ttlMs, now)]);
+    const reply = await this.#script(SET_IF_ABSENT, key, (now) => [String(now), value, ...this.#expiry(ttlMs, now)]);
     return replyString(reply, 'setIfAbsent') === '1';
   }
 
   async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
     checkTtl(ttlMs);
     if (!Number.isSafeInteger(by)) throw new RangeError(`incr: by must be a safe integer, got ${String(by)}`);
-    await this.#ready();
-    const now = this.#clock.now();
-    const reply = await INCR.run(this.#client, [this.#prefix + key], [String(now), String(by), ...this.#expiry(ttlMs, now)]);
+    const reply = await this.#script(INCR, key, (now) => [String(now), String(by), ...this.#expiry(ttlMs, now)]);
     const [status, value] = Array.isArray(reply) ? (reply as unknown[]).map((r) => replyString(r, 'incr')) : [];
     if (status === 'nan') throw new TypeError(`incr: value of ${key} is not an integer`);
     if (status === 'overflow') throw new RangeError(`incr: ${key} would overflow`);
@@ -141,8 +136,7 @@ export class RedisKeyValueStore implements KeyValueStore, Closeable {
   }
 
   async delete(key: string): Promise<boolean> {
-    await this.#ready();
-    const reply = await DELETE.run(this.#client, [this.#prefix + key], [String(this.#clock.now())]);
+    const reply = await this.#script(DELETE, key, (now) => [String(now)]);
     return replyString(reply, 'delete') === '1';
   }
 
@@ -158,22 +152,27 @@ export class RedisKeyValueStore implements KeyValueStore, Closeable {
   }
 
   async #live(key: string): Promise<{ value: string; expiresAt: number | undefined } | undefined> {
-    await this.#ready();
-    const [value, e] = await this.#client.hmget(this.#prefix + key, 'v', 'e');
+    this.#checkOpen();
+    const [value, e] = await redisCall(this.#client, () => this.#client.hmget(this.#prefix + key, 'v', 'e'));
     if (value === null || value === undefined) return undefined;
     const expiresAt = e === null || e === undefined ? undefined : Number(e);
     if (expiresAt !== undefined && expiresAt <= this.#clock.now()) return undefined;
     return { value, expiresAt };
   }
 
+  /** Runs `script` on the key; `args` gets the clock's now, read once the connection is usable. */
+  #script(script: LuaScript, key: string, args: (now: number) => string[]): Promise<unknown> {
+    this.#checkOpen();
+    return redisCall(this.#client, () => script.run(this.#client, [this.#prefix + key], args(this.#clock.now())));
+  }
+
   /** [expiry, gc] script arguments: both '' without a TTL. */
-  #expiry(ttlMs: number | undefined, now = this.#clock.now()): [string, string] {
+  #expiry(ttlMs: number | undefined, now: number): [string, string] {
     if (ttlMs === undefined) return ['', ''];
     return [String(now + ttlMs), String(gcMillis(ttlMs + this.#gcMarginMs))];
   }
 
-  async #ready(): Promise<void> {
+  #checkOpen(): void {
     if (this.#closed) throw new Error('RedisKeyValueStore is closed');
-    await whenConnected(this.#client);
   }
 }

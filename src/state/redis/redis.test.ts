@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { ManualClock } from '../../lib/clock.ts';
 import { counterStoreContract, eventBusContract, keyValueStoreContract, waitFor } from '../contract/index.ts';
-import { createRedisClient, createRedisState, RedisCounterStore, RedisEventBus, RedisKeyValueStore } from './index.ts';
+import { createRedisClient, createRedisState, RedisCounterStore, RedisEventBus, RedisKeyValueStore, RedisUnavailableError } from './index.ts';
 import { redisServerAvailable, startRedisServer } from './testing.ts';
 import type { RedisTestServer } from './testing.ts';
 
@@ -127,6 +127,13 @@ if (!redisServerAvailable()) {
       assert.equal(await kv.incr('n'), 2);
     });
 
+    it('a fault Redis reports (a foreign key of the wrong type) is not an outage', async () => {
+      const prefix = freshPrefix();
+      await a().set(`${prefix}ctr:k`, 'a string');
+      const counters = new RedisCounterStore({ client: a(), clock: new ManualClock(), prefix });
+      await assert.rejects(counters.hit('k', 1000), (e: Error) => !(e instanceof RedisUnavailableError) && /WRONGTYPE/.test(e.message));
+    });
+
     it('incr keeps kv-rules semantics at the edges (-0, leading zeros, 16 digits, overflow)', async () => {
       const kv = new RedisKeyValueStore({ client: a(), clock: new ManualClock(), prefix: freshPrefix() });
       await kv.set('z', '-0');
@@ -181,12 +188,19 @@ if (!redisServerAvailable()) {
         await state.kv.set('ban', '1');
 
         await own.stop();
-        await assert.rejects(state.counters.hit('k', 1000));
-        await assert.rejects(state.counters.peek('k', 1000));
-        await assert.rejects(state.kv.get('ban'));
-        await assert.rejects(state.kv.setIfAbsent('nonce', 'x', 1000));
-        await assert.rejects(state.events.publish('cfg', 'lost'));
-        await assert.rejects(state.events.subscribe('other', quiet));
+        const down = { name: 'RedisUnavailableError', code: 'state.unavailable', retryable: true };
+        await assert.rejects(state.counters.hit('k', 1000), down);
+        await assert.rejects(state.counters.peek('k', 1000), down);
+        await assert.rejects(state.counters.reset('k'), down);
+        await assert.rejects(state.kv.get('ban'), down);
+        await assert.rejects(state.kv.ttl('ban'), down);
+        await assert.rejects(state.kv.set('ban', '2'), down);
+        await assert.rejects(state.kv.setIfAbsent('nonce', 'x', 1000), down);
+        await assert.rejects(state.kv.incr('n'), down);
+        await assert.rejects(state.kv.delete('ban'), down);
+        await assert.rejects(state.events.publish('cfg', 'lost'), down);
+        await assert.rejects(state.events.subscribe('other', quiet), down);
+        await assert.rejects(state.counters.hit('k', 0), RangeError); // argument errors stay what they are
         assert.equal(await state.ping(), false);
 
         await own.restart(); // an empty server on the same port
