@@ -17,7 +17,10 @@ export interface WatchConfigOptions {
    * retries): re-pull the configuration, since notifications were missed.
    */
   onReconnect?(): void;
-  /** Connection failures (as StoreUnavailableError) and errors thrown by the callbacks. */
+  /**
+   * The first connection failure of each outage (as StoreUnavailableError; the silent retries that follow are not
+   * reported again until LISTEN has been re-established), and any error thrown by the callbacks.
+   */
   onError?(e: Error): void;
   /** Default `rampart_config`. */
   channel?: string;
@@ -55,6 +58,12 @@ export function watchConfig(opts: WatchConfigOptions): ConfigWatch {
   const report = (e: unknown): void => {
     try { opts.onError?.(toStoreError(e)); } catch { /* a throwing error handler must not stop the watch */ }
   };
+  let inOutage = false;
+  const fail = (e: unknown): void => {
+    if (inOutage || closed) return;
+    inOutage = true;
+    report(e);
+  };
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
     const t = setTimeout(() => { wake = undefined; resolve(); }, ms);
     wake = () => { clearTimeout(t); wake = undefined; resolve(); };
@@ -71,7 +80,7 @@ export function watchConfig(opts: WatchConfigOptions): ConfigWatch {
       });
       let ping: ReturnType<typeof setInterval> | undefined;
       const lost = new Promise<void>((resolve) => {
-        client.on('error', (e) => { report(e); resolve(); });
+        client.on('error', (e) => { fail(e); resolve(); });
         client.on('end', () => resolve());
       });
       client.on('notification', (msg) => {
@@ -86,6 +95,7 @@ export function watchConfig(opts: WatchConfigOptions): ConfigWatch {
         if (closed) { await client.end().catch(() => {}); break; }
         current = client;
         delay = minBackoff;
+        inOutage = false;
         if (connectedOnce || failedBefore) {
           try { opts.onReconnect?.(); } catch (e) { report(e); }
         }
@@ -93,13 +103,13 @@ export function watchConfig(opts: WatchConfigOptions): ConfigWatch {
         markReady();
         if (pingEvery > 0) {
           ping = setInterval(() => {
-            client.query('SELECT 1').catch((e: unknown) => { report(e); void client.end().catch(() => {}); });
+            client.query('SELECT 1').catch((e: unknown) => { fail(e); void client.end().catch(() => {}); });
           }, pingEvery);
           ping.unref();
         }
         await lost;
       } catch (e) {
-        if (!closed) report(e);
+        fail(e);
       } finally {
         if (ping) clearInterval(ping);
         current = undefined;
@@ -107,6 +117,8 @@ export function watchConfig(opts: WatchConfigOptions): ConfigWatch {
       }
       if (closed) break;
       failedBefore = true;
+      // A connection that ended without an error event (server closed it cleanly) starts an outage too.
+      fail(new Error('Connection terminated'));
       await sleep(delay);
       delay = Math.min(delay * 2, maxBackoff);
     }
