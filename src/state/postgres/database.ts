@@ -31,6 +31,7 @@ export class PgDatabase {
 
   constructor(opts: PgDatabaseOptions) {
     this.safeUrl = redactUrl(opts.url);
+    if (!URL.canParse(opts.url)) throw new TypeError(`not a PostgreSQL URL: ${this.safeUrl}`);
     this.pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.poolSize ?? 10,

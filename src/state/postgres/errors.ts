@@ -21,7 +21,7 @@ export class StoreUnavailableError extends Error {
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`; also `password=...` key-value pairs. */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/gi, '$1:***@')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/gi, '$1:***@')
     .replace(/(password\s*=\s*)('[^']*'|"[^"]*"|\S+)/gi, '$1***');
 }
 

@@ -139,6 +139,8 @@ if (!available) {
     it('errors: passwords are redacted and only connectivity failures count as unavailable', () => {
       assert.equal(redactUrl('postgres://rampart:s3cret@db.example:5432/rampart'), 'postgres://rampart:***@db.example:5432/rampart');
       assert.equal(redactUrl('postgres://rampart@db.example/rampart'), 'postgres://rampart@db.example/rampart');
+      assert.equal(redactUrl('see postgres://u:p/a#s?s@w@h:1/db now'), 'see postgres://u:***@h:1/db now');
+      assert.throws(() => new PgDatabase({ url: 'postgres://u:hunter2@[bad' }), (err: Error) => err instanceof TypeError && !err.message.includes('hunter2'));
       const e = new StoreUnavailableError('failed for postgresql://u:hunter2@h/db and password=hunter2');
       assert.doesNotMatch(e.message, /hunter2/);
       assert.equal(e.code, 'config.unavailable');
