@@ -7,6 +7,7 @@ export { AnalyticsAggregator } from './aggregator.ts';
 export type { AggregatorStats, AnalyticsAggregatorOptions, FlushTimers } from './aggregator.ts';
 export { sampleFromContext, threatOf, servedFromCache, isPageview, THREAT_KINDS } from './sample.ts';
 export type { AnalyticsSample, ThreatKind } from './sample.ts';
+export { createAnalyticsLogPhase } from './log-hook.ts';
 export { startAnalyticsMaintenance } from './maintenance.ts';
 export type { AnalyticsMaintenance, AnalyticsMaintenanceOptions } from './maintenance.ts';
 export { deltaFromSamples, MinuteBucket } from './bucket.ts';

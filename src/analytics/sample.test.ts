@@ -6,6 +6,7 @@ import type { CompiledZone } from '../config/snapshot.ts';
 import { RequestContext } from '../edge/pipeline/context.ts';
 import type { PhaseName, Verdict } from '../edge/pipeline/phase.ts';
 import { sampleFromContext, threatOf } from './sample.ts';
+import { createAnalyticsLogPhase } from './log-hook.ts';
 
 function ctxFor(opts: { url?: string; method?: string; headers?: Record<string, string>; status?: number; zone?: boolean } = {}): RequestContext {
   const req = new IncomingMessage(new Socket());
@@ -87,4 +88,18 @@ describe('threatOf', () => {
     it(`${phase} ${'reason' in verdict ? verdict.reason : verdict.kind} → ${want}`, () => assert.equal(threatOf({ phase, verdict }), want));
   }
   it('no final verdict → null', () => assert.equal(threatOf(undefined), null));
+});
+
+describe('createAnalyticsLogPhase', () => {
+  it('records the sample of each finished request with a zone', () => {
+    const got: Array<unknown> = [];
+    const phase = createAnalyticsLogPhase({ record: (s) => got.push(s) }, () => 99);
+    assert.equal(phase.name, 'log');
+    phase.onLog!(ctxFor({ status: 404 }));
+    phase.onLog!(ctxFor({ zone: false }));
+    assert.equal(got.length, 2);
+    assert.equal((got[0] as { status: number; time: number }).status, 404);
+    assert.equal((got[0] as { time: number }).time, 99);
+    assert.equal(got[1], undefined, 'no zone: undefined, which the aggregator ignores');
+  });
 });

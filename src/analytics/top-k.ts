@@ -15,6 +15,7 @@ export class SpaceSaving {
   readonly counts = new Map<string, number>();
   /** Only keys inserted while floor > 0 have an error. */
   readonly errors = new Map<string, number>();
+  #buf: Float64Array | undefined;
 
   constructor(k = DEFAULT_TOP_K) {
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError('top-K size must be a positive integer');
@@ -30,9 +31,18 @@ export class SpaceSaving {
   }
 
   #evict(): void {
-    const sorted = [...this.counts.entries()].sort((a, b) => b[1] - a[1]);
-    for (let i = this.k; i < sorted.length; i++) {
-      const [key, c] = sorted[i]!;
+    // the K-th largest count by a numeric sort of a reused buffer, then one pass deleting what is below it
+    const n = this.counts.size;
+    const buf = (this.#buf ??= new Float64Array(2 * this.k));
+    let i = 0;
+    for (const c of this.counts.values()) buf[i++] = c;
+    const sorted = buf.subarray(0, n).sort();
+    const threshold = sorted[n - this.k]!;
+    let tiesKept = 0;
+    for (let j = n - this.k; j < n; j++) if (sorted[j] === threshold) tiesKept++;
+    for (const [key, c] of this.counts) {
+      if (c > threshold) continue;
+      if (c === threshold && tiesKept > 0) { tiesKept--; continue; }
       if (c > this.floor) this.floor = c;
       this.counts.delete(key);
       this.errors.delete(key);
