@@ -65,6 +65,11 @@ export const SecurityLevelSchema = z.enum(['off', 'essentially_off', 'low', 'med
 export const ZoneSettingsSchema = z.object({
   security_level: SecurityLevelSchema.default('medium'),
   paused: z.boolean().default(false).describe('when true the edge passes traffic straight to the origin (no security phases)'),
+  // transforms (docs/transforms.md)
+  compression: z.boolean().default(true).describe('compress text responses with brotli, zstd or gzip, as the visitor accepts'),
+  email_obfuscation: z.boolean().default(true).describe('hide email addresses in HTML from harvesters; a small script shows them to visitors'),
+  hotlink_protection: z.boolean().default(false).describe('answer 403 to image requests whose Referer is another site'),
+  hotlink_allow: z.array(HostnameSchema).max(200).default([]).describe('other sites allowed to embed images (example.com, *.example.com)'),
 }).strict();
 
 /** The zone's WAF: the OWASP CRS at a paranoia level, in detection or blocking mode, plus the zone's own SecLang. */

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmailRewriter, decodeEmail, encodeEmail, parseAttributes } from './email-obfuscate.ts';
+import type { EmailObfuscatorOptions } from './email-obfuscate.ts';
 
 let k = 0;
-const opts = { keyByte: () => (k = (k + 37) & 0xff), host: 'shop.test' };
+const opts: EmailObfuscatorOptions = { keyByte: () => (k = (k + 37) & 0xff), host: 'shop.test' };
 
 /** Rewrite `html` fed in pieces cut at every given size; returns the output. */
 function rewrite(html: string, chunk = html.length || 1, o = opts): { out: string; n: number } {

@@ -16,10 +16,12 @@ import type { ChallengePhase } from './challenge/index.ts';
 import { Reputation } from '../../reputation/index.ts';
 import { loadOrCreateKeyRing } from '../../mitigation/index.ts';
 import { systemClock, systemRandom } from '../../lib/clock.ts';
+import type { Random } from '../../lib/clock.ts';
 import type { ChallengeDeps } from '../../mitigation/index.ts';
 import { createWafPhase } from './waf/index.ts';
 import { managedRules } from '../../waf/managed/index.ts';
 import { createCachePhase } from './cache/index.ts';
+import { createTransformsPhase } from './transforms/index.ts';
 import { MemoryCacheStore } from '../../cache/index.ts';
 import type { CacheStore, PurgeSelector } from '../../state/cache-store.ts';
 import { existsSync } from 'node:fs';
@@ -37,6 +39,8 @@ export interface PhaseDeps {
   readonly crsDir: string | undefined;
   readonly managedRules: string;
   readonly cacheStore: CacheStore;
+  /** Keys of email obfuscation (default: the system's random source). */
+  readonly random?: Random;
 }
 
 export interface RequestPhases {
@@ -66,6 +70,8 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
         onError: (zone, err) => { d.metrics.stateFailures.labels('waf_compile').inc(); d.logger.error({ zone, err: (err as Error).message }, 'WAF ruleset failed to compile; the zone runs without WAF until fixed'); },
         onCompiled: (_k, ms) => d.logger.info({ ms: Math.round(ms) }, 'WAF ruleset compiled'),
       }),
+      // hotlink protection, the edge's /.rampart/email-* assets, and the response transforms (applied by origin)
+      createTransformsPhase({ random: d.random ?? systemRandom, registry: d.metrics.registry }),
       challenge,
       createCachePhase({ store: d.cacheStore, now: d.now, coalesceTimeoutMs: 10_000, onError: (err) => d.logger.warn({ err: (err as Error).message }, 'cache store problem (request served from the origin)') }),
     ],

@@ -18,6 +18,8 @@ import { Readable } from 'node:stream';
 import type { Http2ServerRequest } from 'node:http2';
 import { BODY_NOTE, ORIGIN_TAP_NOTE } from '../../pipeline/context.ts';
 import type { OriginTap } from '../../pipeline/context.ts';
+import { RESPONSE_TRANSFORM_NOTE, createBodySink } from '../transforms/index.ts';
+import type { BodySink, ResponseTransform } from '../transforms/index.ts';
 
 export interface OriginDeps {
   readonly pools: UpstreamPools;
@@ -78,6 +80,7 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
   let abort: ((err?: Error) => void) | undefined;
   let headersDone = false;
   let finished = false;
+  let sink: BodySink | undefined; // transforms (email obfuscation, compression) between the origin and the client
   const onClientClose = (): void => {
     if (!finished && abort) abort(new Error('client closed'));
   };
@@ -108,21 +111,29 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
           done({ kind: 'served', reason: 'cache.stale_on_error' });
           return false;
         }
+      }
+      // --- transforms: rewrite the head (and below, the body) before the cache tap sees them (docs/transforms.md)
+      const transform = (ctx.notes.get(RESPONSE_TRANSFORM_NOTE) as ResponseTransform | undefined)?.begin(status, flat);
+      // ---
+      if (tap !== undefined) {
         const extra = tap.onHeaders(status, pairsToObject(flat));
         if (extra !== undefined) for (const k in extra) flat.push(k, extra[k]!);
       }
       if (req.httpVersionMajor === 2) (res as import('node:http2').Http2ServerResponse).writeHead(status, pairsToObject(flat));
       else (res as import('node:http').ServerResponse).writeHead(status, flat);
-      res.on('drain', resume);
+      if (transform !== undefined) sink = createBodySink(transform, ctx, tap, resume);
+      else res.on('drain', resume);
       return true;
     },
     onData(chunk) {
+      if (sink !== undefined) return sink.write(chunk);
       ctx.bytesOut += chunk.length;
       tap?.onData(chunk);
       return (res as import('node:http').ServerResponse).write(chunk);
     },
     onComplete() {
       finished = true;
+      if (sink !== undefined) { res.removeListener('close', onClientClose); sink.end(() => done(CONTINUE)); return; }
       tap?.onComplete();
       res.removeListener('close', onClientClose);
       res.end();
@@ -131,6 +142,7 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
     onError(err) {
       if (finished) return;
       finished = true;
+      sink?.destroy();
       res.removeListener('close', onClientClose);
       tap?.onError(err);
       const code = (err as { code?: string }).code;
