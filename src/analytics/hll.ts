@@ -12,6 +12,7 @@ export const HLL_PRECISION = 12;
 export const HLL_REGISTERS = 1 << HLL_PRECISION;
 const RANK_BITS = 32 - HLL_PRECISION;
 const ALPHA = 0.7213 / (1 + 1.079 / HLL_REGISTERS);
+const INV_POW2 = Array.from({ length: RANK_BITS + 2 }, (_, v) => 2 ** -v);
 
 export class HyperLogLog {
   readonly registers: Uint8Array;
@@ -44,7 +45,7 @@ export class HyperLogLog {
     const r = this.registers;
     for (let i = 0; i < HLL_REGISTERS; i++) {
       const v = r[i]!;
-      sum += 1 / (2 ** v);
+      sum += INV_POW2[v]!;
       if (v === 0) zeros++;
     }
     const m = HLL_REGISTERS;

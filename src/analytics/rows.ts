@@ -8,7 +8,7 @@ import type {
   AnalyticsTopEntry, AnalyticsTopSketch, AnalyticsTopSketches, AnalyticsTotals,
 } from '../state/ports.ts';
 import { HyperLogLog, mergeEncodedHll } from './hll.ts';
-import { checkTopSketch, DEFAULT_TOP_K, mergeTopSketches } from './top-k.ts';
+import { checkTopSketch, DEFAULT_TOP_K, mergeTopSketches, TopMerger } from './top-k.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -89,23 +89,73 @@ export function mergeRows(a: AnalyticsDelta, b: AnalyticsDelta, k = DEFAULT_TOP_
   };
 }
 
+/** Sums many rows at once (a query's points and totals, a rollup's hours): linear in the rows' size. */
+export class RowAccumulator {
+  readonly zoneId: string;
+  readonly resolution: AnalyticsResolution;
+  readonly bucket: number;
+  requests = 0;
+  bytes = 0;
+  cachedRequests = 0;
+  cachedBytes = 0;
+  pageviews = 0;
+  readonly status = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
+  readonly threats: Record<string, number> = {};
+  readonly hll = new HyperLogLog();
+  /** Undefined when built with k = 0 (a point of a series: its top lists are not needed). */
+  readonly tops: Record<TopDimension, TopMerger> | undefined;
+
+  constructor(zoneId: string, resolution: AnalyticsResolution, bucket: number, k = DEFAULT_TOP_K) {
+    this.zoneId = zoneId;
+    this.resolution = resolution;
+    this.bucket = bucket;
+    this.tops = k === 0 ? undefined : { ips: new TopMerger(k), paths: new TopMerger(k), countries: new TopMerger(k), asns: new TopMerger(k), userAgents: new TopMerger(k) };
+  }
+
+  /** Add a row; `hll` is its decoded `uniques` when the caller has it already. */
+  add(r: AnalyticsDelta, hll?: HyperLogLog): void {
+    this.requests += r.requests;
+    this.bytes += r.bytes;
+    this.cachedRequests += r.cachedRequests;
+    this.cachedBytes += r.cachedBytes;
+    this.pageviews += r.pageviews;
+    for (const c of STATUS_CLASSES) this.status[c] += r.status[c];
+    for (const [k, v] of Object.entries(r.threats)) this.threats[k] = (this.threats[k] ?? 0) + v;
+    if (hll !== undefined) this.hll.merge(hll);
+    else if (r.uniques !== '') this.hll.merge(HyperLogLog.decode(r.uniques));
+    if (this.tops !== undefined) for (const d of TOP_DIMENSIONS) this.tops[d].add(r.top[d]);
+  }
+
+  toRow(): AnalyticsDelta {
+    const t = this.tops;
+    return {
+      zoneId: this.zoneId, resolution: this.resolution, bucket: this.bucket, requests: this.requests, bytes: this.bytes,
+      cachedRequests: this.cachedRequests, cachedBytes: this.cachedBytes, pageviews: this.pageviews, status: { ...this.status },
+      threats: { ...this.threats }, uniques: this.hll.encode(),
+      top: t === undefined ? { ips: EMPTY_SKETCH, paths: EMPTY_SKETCH, countries: EMPTY_SKETCH, asns: EMPTY_SKETCH, userAgents: EMPTY_SKETCH }
+        : { ips: t.ips.result(), paths: t.paths.result(), countries: t.countries.result(), asns: t.asns.result(), userAgents: t.userAgents.result() },
+    };
+  }
+
+  totals(): AnalyticsTotals {
+    return {
+      requests: this.requests, bytes: this.bytes, cachedRequests: this.cachedRequests, cachedBytes: this.cachedBytes, pageviews: this.pageviews,
+      status: { ...this.status }, threats: { ...this.threats }, uniques: this.hll.estimate(),
+    };
+  }
+}
+
 /** Fold minute rows into hourly rows (one per zone and hour), ready to be merged into the stored hourly rows. */
 export function foldIntoHours(minutes: readonly AnalyticsDelta[]): AnalyticsDelta[] {
-  const byKey = new Map<string, AnalyticsDelta>();
+  const byKey = new Map<string, RowAccumulator>();
   for (const m of minutes) {
     const hour = Math.floor(m.bucket / HOUR_MS) * HOUR_MS;
     const key = `${m.zoneId}\n${hour}`;
-    const acc = byKey.get(key) ?? emptyRow(m.zoneId, 'hour', hour);
-    byKey.set(key, mergeRows(acc, m));
+    let acc = byKey.get(key);
+    if (acc === undefined) { acc = new RowAccumulator(m.zoneId, 'hour', hour); byKey.set(key, acc); }
+    acc.add(m);
   }
-  return [...byKey.values()];
-}
-
-function totalsOf(r: AnalyticsDelta, uniques: number): AnalyticsTotals {
-  return {
-    requests: r.requests, bytes: r.bytes, cachedRequests: r.cachedRequests, cachedBytes: r.cachedBytes, pageviews: r.pageviews,
-    status: r.status, threats: r.threats, uniques,
-  };
+  return [...byKey.values()].map((a) => a.toRow());
 }
 
 function topEntries(s: AnalyticsTopSketch, n: number): AnalyticsTopEntry[] {
@@ -120,31 +170,25 @@ function topEntries(s: AnalyticsTopSketch, n: number): AnalyticsTopEntry[] {
 export function buildSeries(q: AnalyticsQuery, rows: readonly AnalyticsDelta[]): AnalyticsSeries {
   const resolution = q.resolution ?? 'minute';
   const n = Math.min(Math.max(Math.trunc(q.top ?? 10), 1), DEFAULT_TOP_K);
-  const inRange = rows.filter((r) => r.zoneId === q.zoneId && r.bucket >= q.since && r.bucket < q.until);
-  const byPoint = new Map<number, AnalyticsDelta>();
-  for (const r of inRange) {
+  const byPoint = new Map<number, RowAccumulator>();
+  const total = new RowAccumulator(q.zoneId, resolution, q.since);
+  for (const r of rows) {
+    if (r.zoneId !== q.zoneId || r.bucket < q.since || r.bucket >= q.until) continue;
     const res: AnalyticsResolution = resolution === 'hour' ? 'hour' : r.resolution;
     const start = Math.floor(r.bucket / resolutionMs(res)) * resolutionMs(res);
-    // a minute row and the hourly row it was rolled into never share a start unless a late delta arrived: merge then
+    // a minute row and the hourly row it was rolled into share a start only when a late delta arrived: kept apart
     const key = res === 'hour' ? start + 1 : start;
-    const acc = byPoint.get(key) ?? emptyRow(q.zoneId, res, start);
-    byPoint.set(key, mergeRows(acc, r));
+    let acc = byPoint.get(key);
+    if (acc === undefined) { acc = new RowAccumulator(q.zoneId, res, start, 0); byPoint.set(key, acc); }
+    const h = r.uniques === '' ? undefined : HyperLogLog.decode(r.uniques);
+    acc.add(r, h);
+    total.add(r, h);
   }
   const pts = [...byPoint.values()].sort((a, b) => a.bucket - b.bucket || (a.resolution === b.resolution ? 0 : a.resolution === 'hour' ? 1 : -1));
-  let total = emptyRow(q.zoneId, resolution, 0);
-  const hll = new HyperLogLog();
-  const points: AnalyticsPoint[] = [];
-  for (const p of pts) {
-    total = mergeRows(total, p, DEFAULT_TOP_K, false);
-    const h = HyperLogLog.decode(p.uniques);
-    hll.merge(h);
-    points.push({ since: p.bucket, until: p.bucket + resolutionMs(p.resolution), ...totalsOf(p, h.estimate()) });
-  }
+  const points: AnalyticsPoint[] = pts.map((p) => ({ since: p.bucket, until: p.bucket + resolutionMs(p.resolution), ...p.totals() }));
+  const top = (d: TopDimension): AnalyticsTopEntry[] => topEntries(total.tops![d].result(), n);
   return {
-    zoneId: q.zoneId, since: q.since, until: q.until, resolution, points, totals: totalsOf(total, hll.estimate()),
-    top: {
-      ips: topEntries(total.top.ips, n), paths: topEntries(total.top.paths, n), countries: topEntries(total.top.countries, n),
-      asns: topEntries(total.top.asns, n), userAgents: topEntries(total.top.userAgents, n),
-    },
+    zoneId: q.zoneId, since: q.since, until: q.until, resolution, points, totals: total.totals(),
+    top: { ips: top('ips'), paths: top('paths'), countries: top('countries'), asns: top('asns'), userAgents: top('userAgents') },
   };
 }

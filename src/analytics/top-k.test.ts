@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeTopSketches, SpaceSaving, checkTopSketch } from './top-k.ts';
+import { mergeTopSketches, SpaceSaving, checkTopSketch, TopMerger } from './top-k.ts';
 import type { AnalyticsTopSketch } from '../state/ports.ts';
 
 /** A deterministic skewed stream: key i appears about N/(i+1) times (Zipf), interleaved with a long tail. */
@@ -76,5 +76,21 @@ describe('space-saving top-K', () => {
     assert.throws(() => checkTopSketch({ floor: 0, items: [['a', 1]] }, 't'), /t\.items/);
     assert.throws(() => checkTopSketch(null, 't'), RangeError);
     assert.throws(() => new SpaceSaving(0), RangeError);
+  });
+
+  it('n-way merge (TopMerger) keeps the bounds over many sketches and equals the pairwise merge when nothing is cut', () => {
+    const streams = Array.from({ length: 60 }, (_, i) => zipfStream(2000, 800, 10 + i));
+    const sketches = streams.map((st) => { const ss = new SpaceSaving(20); for (const k of st) ss.add(k); return ss.toSketch(); });
+    const m = new TopMerger(20);
+    for (const sk of sketches) m.add(sk);
+    const r = m.result();
+    assert.equal(r.items.length, 20);
+    checkBounds(r, truth(streams.flat()));
+    const small = [{ floor: 0, items: [['a', 3, 0], ['b', 1, 0]] }, { floor: 2, items: [['b', 4, 1], ['c', 3, 2]] }, { floor: 1, items: [['a', 2, 1]] }] as const;
+    const n = new TopMerger(10);
+    for (const sk of small) n.add(sk);
+    const pairwise = small.slice(1).reduce<AnalyticsTopSketch>((acc, sk) => mergeTopSketches(acc, sk, 10), small[0]);
+    assert.deepEqual(n.result(), pairwise);
+    assert.deepEqual(n.result(), { floor: 3, items: [['a', 7, 3], ['b', 6, 2], ['c', 4, 3]] });
   });
 });

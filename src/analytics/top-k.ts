@@ -92,3 +92,48 @@ export function checkTopSketch(s: unknown, where: string): void {
     }
   }
 }
+
+/**
+ * An n-way merge of top-K sketches (a query over many rows): the same bounds as folding `mergeTopSketches`
+ * pairwise, in O(items) per sketch. A key's count is kept relative to the running sum of floors, so a sketch
+ * that does not list a key costs nothing for it.
+ */
+export class TopMerger {
+  readonly #k: number;
+  /** Upper bound for a key not in the map. */
+  #absent = 0;
+  /** Sum of the floors added so far. */
+  #g = 0;
+  /** key → [count − g, error − g]. */
+  readonly #m = new Map<string, [number, number]>();
+
+  constructor(k = DEFAULT_TOP_K) { this.#k = k; }
+
+  add(s: AnalyticsTopSketch): void {
+    const f = s.floor;
+    const g = this.#g + f;
+    for (const [key, c, e] of s.items) {
+      const x = this.#m.get(key);
+      if (x !== undefined) { x[0] += c - f; x[1] += e - f; }
+      else this.#m.set(key, [this.#absent + c - g, this.#absent + e - g]);
+    }
+    this.#absent += f;
+    this.#g = g;
+    if (this.#m.size > 20 * this.#k) this.#cut(10 * this.#k);
+  }
+
+  #cut(keep: number): void {
+    const byCount = [...this.#m.entries()].sort((a, b) => b[1][0] - a[1][0]);
+    for (let i = keep; i < byCount.length; i++) {
+      const [key, [c]] = byCount[i]!;
+      if (c + this.#g > this.#absent) this.#absent = c + this.#g;
+      this.#m.delete(key);
+    }
+  }
+
+  /** The merged sketch, truncated to K. */
+  result(): AnalyticsTopSketch {
+    const g = this.#g;
+    return truncate(this.#absent, [...this.#m.entries()].map(([key, [c, e]]) => [key, c + g, e + g] as const), this.#k);
+  }
+}
