@@ -277,12 +277,17 @@ export interface AnalyticsSeries {
  * hourly rows older than 90 days. `add` is atomic per call and merges concurrent writers (several processes).
  */
 export interface AnalyticsStore extends Closeable {
-  /** Merge the deltas into their rows (created when absent). Throws RangeError on a malformed delta (nothing written). */
+  /**
+   * Merge the deltas into their rows (created when absent), atomically for the call; the merge may be deferred to
+   * `rollup` as long as `query` answers as if merged. Throws RangeError on a malformed delta (nothing written).
+   */
   add(rows: readonly AnalyticsDelta[]): Promise<void>;
   query(q: AnalyticsQuery): Promise<AnalyticsSeries>;
   /**
    * Fold every minute row of an hour that ended 24 h or more before `now` (bucket < floorHour(now − 24 h)) into
-   * its hourly row, deleting the minute rows. Returns how many minute rows were rolled.
+   * its hourly row, deleting the minute rows. Returns how many (zone, minute) buckets were rolled. An adapter that
+   * appends deltas unmerged (SQLite: no read-merge-write in the edge worker) also compacts them here; query
+   * answers never depend on whether that happened.
    */
   rollup(now: number): Promise<number>;
   /** Delete hourly rows whose bucket is older than 90 days (bucket < now − 90 d). Returns how many went. */

@@ -148,6 +148,19 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
       assert.equal(hourly.totals.uniques, before.totals.uniques + 1);
     }));
 
+    it('many small flushes of one minute answer the same before and after rollup (which may compact them)', withStore(async ({ store, peer }) => {
+      for (let f = 0; f < 24; f++) {
+        await (f % 2 ? peer : store).add([minute(T0 + f * 2500, repeat(3, (i) => ({ clientIp: `10.9.${f}.${i}`, path: `/f${f % 4}`, status: 200 + 100 * (f % 4) })))]);
+      }
+      const q = { zoneId: 'z1', since: T0, until: T0 + HOUR_MS };
+      const before = await store.query(q);
+      assert.equal(before.points.length, 1);
+      assert.equal(before.totals.requests, 72);
+      assert.equal(await store.rollup(T0 + HOUR_MS), 0, 'nothing old enough to roll');
+      assert.deepEqual(await store.query(q), before);
+      assert.deepEqual(await peer.query(q), before);
+    }));
+
     it('answers at hour resolution by folding minute rows into hours', withStore(async ({ store }) => {
       await store.add([minute(T0 + 5 * MINUTE_MS, [{}, {}]), minute(T0 + 59 * MINUTE_MS, [{}]), minute(T0 + 61 * MINUTE_MS, [{ clientIp: '192.0.2.2' }])]);
       const s = await store.query({ zoneId: 'z1', since: T0, until: T0 + 3 * HOUR_MS, resolution: 'hour' });

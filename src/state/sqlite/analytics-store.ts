@@ -1,12 +1,14 @@
 /**
- * AnalyticsStore on SQLite (`node:sqlite`, WAL): one row per (zone, resolution, bucket) in `analytics_rows`,
- * counters in columns, the sketches as JSON/text. Every worker process of a node opens the same file (chosen by
- * the caller, e.g. `analytics.db`); `add` merges a whole flush in one BEGIN IMMEDIATE transaction (read, merge in
- * JS with the shared row algebra, upsert), so concurrent writers never lose a delta. Rollup and prune are one
- * transaction each.
+ * AnalyticsStore on SQLite (`node:sqlite`, WAL): table `analytics_rows`, counters in columns, the sketches as
+ * JSON/text. Every worker process of a node opens the same file (chosen by the caller, e.g. `analytics.db`).
+ *
+ * `add` only appends (one INSERT per delta, one transaction per flush): the edge worker that calls it does no
+ * read-merge-write on its event loop, and concurrent writers never conflict. A (zone, resolution, bucket) may thus
+ * hold several rows until `rollup` compacts them into one (every minute, by the maintenance task); `query` folds
+ * whatever is there, so answers are the same before and after compaction.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { buildSeries, checkDelta, foldIntoHours, HOUR_RETENTION_MS, mergeRows, rollupBefore } from '../../analytics/rows.ts';
+import { buildSeries, checkDelta, foldIntoHours, HOUR_RETENTION_MS, rollupBefore, RowAccumulator } from '../../analytics/rows.ts';
 import type { AnalyticsDelta, AnalyticsQuery, AnalyticsResolution, AnalyticsSeries, AnalyticsStore } from '../ports.ts';
 import { immediateTransaction, openSqlite } from './open-sqlite.ts';
 
@@ -33,7 +35,6 @@ export interface SqliteAnalyticsStoreOptions {
 export class SqliteAnalyticsStore implements AnalyticsStore {
   readonly #db: DatabaseSync;
   readonly #owned: boolean;
-  readonly #get: StatementSync;
   readonly #put: StatementSync;
   readonly #range: StatementSync;
 
@@ -42,22 +43,19 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     else if (opts.path !== undefined) { this.#db = openSqlite(opts.path); this.#owned = true; }
     else throw new TypeError('SqliteAnalyticsStore needs a db or a path');
     this.#db.exec(`CREATE TABLE IF NOT EXISTS analytics_rows (
-      zone_id TEXT NOT NULL, resolution TEXT NOT NULL, bucket INTEGER NOT NULL,
+      id INTEGER PRIMARY KEY, zone_id TEXT NOT NULL, resolution TEXT NOT NULL, bucket INTEGER NOT NULL,
       requests INTEGER NOT NULL, bytes INTEGER NOT NULL, cached_requests INTEGER NOT NULL, cached_bytes INTEGER NOT NULL,
       pageviews INTEGER NOT NULL, s1xx INTEGER NOT NULL, s2xx INTEGER NOT NULL, s3xx INTEGER NOT NULL, s4xx INTEGER NOT NULL,
-      s5xx INTEGER NOT NULL, threats TEXT NOT NULL, uniques TEXT NOT NULL, top TEXT NOT NULL,
-      PRIMARY KEY (zone_id, resolution, bucket)) WITHOUT ROWID;
+      s5xx INTEGER NOT NULL, threats TEXT NOT NULL, uniques TEXT NOT NULL, top TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS analytics_rows_zone ON analytics_rows(zone_id, bucket);
       CREATE INDEX IF NOT EXISTS analytics_rows_age ON analytics_rows(resolution, bucket);`);
-    this.#get = this.#db.prepare('SELECT * FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?');
-    this.#put = this.#db.prepare(`INSERT OR REPLACE INTO analytics_rows
+    this.#put = this.#db.prepare(`INSERT INTO analytics_rows
       (zone_id, resolution, bucket, requests, bytes, cached_requests, cached_bytes, pageviews, s1xx, s2xx, s3xx, s4xx, s5xx, threats, uniques, top)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#range = this.#db.prepare('SELECT * FROM analytics_rows WHERE zone_id = ? AND bucket >= ? AND bucket < ?');
   }
 
-  #merge(d: AnalyticsDelta): void {
-    const had = this.#get.get(d.zoneId, d.resolution, d.bucket) as Row | undefined;
-    const r = had === undefined ? d : mergeRows(fromRow(had), d);
+  #insert(r: AnalyticsDelta): void {
     this.#put.run(r.zoneId, r.resolution, r.bucket, r.requests, r.bytes, r.cachedRequests, r.cachedBytes, r.pageviews,
       r.status['1xx'], r.status['2xx'], r.status['3xx'], r.status['4xx'], r.status['5xx'], JSON.stringify(r.threats), r.uniques, JSON.stringify(r.top));
   }
@@ -65,7 +63,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
   async add(rows: readonly AnalyticsDelta[]): Promise<void> {
     rows.forEach((d, i) => checkDelta(d, i));
     if (rows.length === 0) return;
-    immediateTransaction(this.#db, () => { for (const d of rows) this.#merge(d); });
+    immediateTransaction(this.#db, () => { for (const d of rows) this.#insert(d); });
   }
 
   async query(q: AnalyticsQuery): Promise<AnalyticsSeries> {
@@ -73,14 +71,32 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     return buildSeries(q, rows);
   }
 
+  /** Merge the rows that share a (zone, resolution, bucket) into one. Inside a transaction. */
+  #compact(): void {
+    const dups = this.#db.prepare('SELECT zone_id, resolution, bucket FROM analytics_rows GROUP BY zone_id, resolution, bucket HAVING count(*) > 1').all() as unknown as Array<{ zone_id: string; resolution: string; bucket: number }>;
+    if (dups.length === 0) return;
+    const sel = this.#db.prepare('SELECT * FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?');
+    const del = this.#db.prepare('DELETE FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?');
+    for (const k of dups) {
+      const acc = new RowAccumulator(k.zone_id, k.resolution as AnalyticsResolution, k.bucket);
+      for (const r of sel.all(k.zone_id, k.resolution, k.bucket) as unknown as Row[]) acc.add(fromRow(r));
+      del.run(k.zone_id, k.resolution, k.bucket);
+      this.#insert(acc.toRow());
+    }
+  }
+
   async rollup(now: number): Promise<number> {
     const before = rollupBefore(now);
     return immediateTransaction(this.#db, () => {
       const old = (this.#db.prepare("SELECT * FROM analytics_rows WHERE resolution = 'minute' AND bucket < ?").all(before) as unknown as Row[]).map(fromRow);
-      if (old.length === 0) return 0;
-      for (const h of foldIntoHours(old)) this.#merge(h);
-      this.#db.prepare("DELETE FROM analytics_rows WHERE resolution = 'minute' AND bucket < ?").run(before);
-      return old.length;
+      let rolled = 0;
+      if (old.length > 0) {
+        rolled = new Set(old.map((r) => `${r.zoneId}\n${r.bucket}`)).size;
+        for (const h of foldIntoHours(old)) this.#insert(h);
+        this.#db.prepare("DELETE FROM analytics_rows WHERE resolution = 'minute' AND bucket < ?").run(before);
+      }
+      this.#compact();
+      return rolled;
     });
   }
 
