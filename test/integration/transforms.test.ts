@@ -171,6 +171,19 @@ test('compression streams: the first half reaches the client before the origin s
   assert.equal(text, 'FIRST-HALF '.repeat(100) + 'SECOND-HALF');
 });
 
+test('a client that leaves in the middle of a compressed stream does not disturb the edge', { timeout: 15_000 }, async () => {
+  const ac = new AbortController();
+  const r = await request(`http://127.0.0.1:${node.httpPort}/stream.txt`, { headers: { host: 'tx.test', 'accept-encoding': 'br' }, signal: ac.signal });
+  assert.equal(r.headers['content-encoding'], 'br');
+  await new Promise<void>((resolve) => r.body.once('data', () => resolve()));
+  ac.abort();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  releaseStream!(); // the origin finishes into a closed exchange
+  const after = await get('/data.json', { 'accept-encoding': 'br' });
+  assert.equal(after.status, 200);
+  assert.deepEqual(brotliDecompressSync(after.body), JSON_BODY);
+});
+
 test('email addresses in HTML are obfuscated (text and mailto:), decoder script included; then compressed', async () => {
   const r = await get('/page.html');
   const html = r.body.toString();
