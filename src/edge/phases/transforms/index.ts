@@ -150,7 +150,8 @@ export function createTransformsPhase(deps: TransformsDeps): Phase {
         if (a !== undefined) return a;
       }
       const s = zone.settings;
-      if (s.hotlink_protection === true && !s.paused && !ctx.skips('hotlink_protection')) {
+      // `hot` is Cloudflare's product name for it in skip rules
+      if (s.hotlink_protection === true && !s.paused && !ctx.skips('hotlink_protection') && !ctx.skips('hot')) {
         const h = ctx.req.headers;
         if (policy(zone).blocks({ path: url, referer: h.referer, secFetchDest: h['sec-fetch-dest'] as string | undefined, host: ctx.host })) {
           return { kind: 'respond', status: 403, reason: 'hotlink.block' };
