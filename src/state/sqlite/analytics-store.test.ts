@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { analyticsStoreContract } from '../contract/index.ts';
 import { SqliteAnalyticsStore } from './analytics-store.ts';
 import { openSqlite } from './open-sqlite.ts';
+import { deltaFromSamples } from '../../analytics/bucket.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-analytics-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,5 +53,33 @@ describe('SqliteAnalyticsStore across processes', () => {
       assert.ok(Math.abs(s.totals.uniques - 120) <= 3, `uniques ${s.totals.uniques}`);
       assert.deepEqual(s.top.paths.map((e) => [e.key, e.count]).sort(), [['/0', 120], ['/1', 120], ['/2', 120]]);
     } finally { await store.close(); }
+  });
+});
+
+describe('SqliteAnalyticsStore compaction', () => {
+  it('add appends; rollup leaves one row per bucket, including deltas added between two rollups', async () => {
+    const path = join(dir, 'compact.db');
+    const store = new SqliteAnalyticsStore({ path });
+    const db = openSqlite(path);
+    const T = Date.UTC(2026, 0, 10);
+    const rows = () => (db.prepare('SELECT count(*) AS n FROM analytics_rows').get() as { n: number }).n;
+    const d = (t: number, ip: string) => deltaFromSamples('z', t, [{ zoneId: 'z', time: t, status: 200, bytesOut: 1, cached: false, pageview: false, threat: null, clientIp: ip, path: '/', country: null, asn: null, userAgent: '' }]);
+    try {
+      for (let i = 0; i < 5; i++) await store.add([d(T, `10.0.0.${i}`), d(T + 60_000, '10.0.1.1')]);
+      assert.equal(rows(), 10);
+      assert.equal(await store.rollup(T + 3_600_000), 0);
+      assert.equal(rows(), 2);
+      await store.add([d(T, '10.0.0.99')]);
+      assert.equal(rows(), 3);
+      await store.rollup(T + 3_600_000);
+      assert.equal(rows(), 2);
+      const s = await store.query({ zoneId: 'z', since: T, until: T + 120_000 });
+      assert.deepEqual(s.points.map((p) => p.requests), [6, 5]);
+      assert.equal(s.totals.uniques, 7);
+      // a day later both minutes become one hourly row
+      assert.equal(await store.rollup(T + 26 * 3_600_000), 2);
+      assert.equal(rows(), 1);
+      assert.equal((await store.query({ zoneId: 'z', since: T, until: T + 3_600_000 })).totals.requests, 11);
+    } finally { db.close(); await store.close(); }
   });
 });

@@ -8,7 +8,7 @@
  * whatever is there, so answers are the same before and after compaction.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { buildSeries, checkDelta, foldIntoHours, HOUR_RETENTION_MS, rollupBefore, RowAccumulator } from '../../analytics/rows.ts';
+import { buildSeries, checkDelta, foldIntoHours, HOUR_MS, HOUR_RETENTION_MS, rollupBefore, RowAccumulator } from '../../analytics/rows.ts';
 import type { AnalyticsDelta, AnalyticsQuery, AnalyticsResolution, AnalyticsSeries, AnalyticsStore } from '../ports.ts';
 import { immediateTransaction, openSqlite } from './open-sqlite.ts';
 
@@ -37,13 +37,15 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
   readonly #owned: boolean;
   readonly #put: StatementSync;
   readonly #range: StatementSync;
+  /** Rows up to this id were compacted by this instance's last rollup. */
+  #compactedUpTo = 0;
 
   constructor(opts: SqliteAnalyticsStoreOptions) {
     if (opts.db !== undefined) { this.#db = opts.db; this.#owned = false; }
     else if (opts.path !== undefined) { this.#db = openSqlite(opts.path); this.#owned = true; }
     else throw new TypeError('SqliteAnalyticsStore needs a db or a path');
     this.#db.exec(`CREATE TABLE IF NOT EXISTS analytics_rows (
-      id INTEGER PRIMARY KEY, zone_id TEXT NOT NULL, resolution TEXT NOT NULL, bucket INTEGER NOT NULL,
+      id INTEGER PRIMARY KEY AUTOINCREMENT, zone_id TEXT NOT NULL, resolution TEXT NOT NULL, bucket INTEGER NOT NULL,
       requests INTEGER NOT NULL, bytes INTEGER NOT NULL, cached_requests INTEGER NOT NULL, cached_bytes INTEGER NOT NULL,
       pageviews INTEGER NOT NULL, s1xx INTEGER NOT NULL, s2xx INTEGER NOT NULL, s3xx INTEGER NOT NULL, s4xx INTEGER NOT NULL,
       s5xx INTEGER NOT NULL, threats TEXT NOT NULL, uniques TEXT NOT NULL, top TEXT NOT NULL);
@@ -71,33 +73,44 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     return buildSeries(q, rows);
   }
 
-  /** Merge the rows that share a (zone, resolution, bucket) into one. Inside a transaction. */
-  #compact(): void {
-    const dups = this.#db.prepare('SELECT zone_id, resolution, bucket FROM analytics_rows GROUP BY zone_id, resolution, bucket HAVING count(*) > 1').all() as unknown as Array<{ zone_id: string; resolution: string; bucket: number }>;
-    if (dups.length === 0) return;
-    const sel = this.#db.prepare('SELECT * FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?');
-    const del = this.#db.prepare('DELETE FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?');
-    for (const k of dups) {
-      const acc = new RowAccumulator(k.zone_id, k.resolution as AnalyticsResolution, k.bucket);
-      for (const r of sel.all(k.zone_id, k.resolution, k.bucket) as unknown as Row[]) acc.add(fromRow(r));
-      del.run(k.zone_id, k.resolution, k.bucket);
+  /** Merge the rows of one (zone, resolution, bucket) into one, in its own short transaction. */
+  #compactKey(zoneId: string, resolution: AnalyticsResolution, bucket: number): void {
+    immediateTransaction(this.#db, () => {
+      const rows = this.#db.prepare('SELECT * FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?').all(zoneId, resolution, bucket) as unknown as Array<Row & { id: number }>;
+      if (rows.length < 2) return;
+      const acc = new RowAccumulator(zoneId, resolution, bucket);
+      for (const r of rows) acc.add(fromRow(r));
+      this.#db.prepare('DELETE FROM analytics_rows WHERE zone_id = ? AND resolution = ? AND bucket = ?').run(zoneId, resolution, bucket);
       this.#insert(acc.toRow());
-    }
+    });
   }
 
+  /**
+   * Rolls up and compacts in many short transactions (one per zone and hour, one per bucket to compact), so the
+   * write lock that edge workers wait for on `add` is never held for long.
+   */
   async rollup(now: number): Promise<number> {
     const before = rollupBefore(now);
-    return immediateTransaction(this.#db, () => {
-      const old = (this.#db.prepare("SELECT * FROM analytics_rows WHERE resolution = 'minute' AND bucket < ?").all(before) as unknown as Row[]).map(fromRow);
-      let rolled = 0;
-      if (old.length > 0) {
-        rolled = new Set(old.map((r) => `${r.zoneId}\n${r.bucket}`)).size;
+    const hours = this.#db.prepare(`SELECT zone_id, (bucket / ${HOUR_MS}) * ${HOUR_MS} AS hour FROM analytics_rows
+      WHERE resolution = 'minute' AND bucket < ? GROUP BY zone_id, hour`).all(before) as unknown as Array<{ zone_id: string; hour: number }>;
+    let rolled = 0;
+    for (const { zone_id: zoneId, hour } of hours) {
+      rolled += immediateTransaction(this.#db, () => {
+        const end = Math.min(hour + HOUR_MS, before);
+        const old = (this.#db.prepare("SELECT * FROM analytics_rows WHERE zone_id = ? AND resolution = 'minute' AND bucket >= ? AND bucket < ?").all(zoneId, hour, end) as unknown as Row[]).map(fromRow);
+        if (old.length === 0) return 0;
         for (const h of foldIntoHours(old)) this.#insert(h);
-        this.#db.prepare("DELETE FROM analytics_rows WHERE resolution = 'minute' AND bucket < ?").run(before);
-      }
-      this.#compact();
-      return rolled;
-    });
+        this.#db.prepare("DELETE FROM analytics_rows WHERE zone_id = ? AND resolution = 'minute' AND bucket >= ? AND bucket < ?").run(zoneId, hour, end);
+        return new Set(old.map((r) => r.bucket)).size;
+      });
+    }
+    // a bucket holds several rows only if one of them came after the last compaction (ids only grow: AUTOINCREMENT)
+    const top = (this.#db.prepare('SELECT max(id) AS id FROM analytics_rows').get() as { id: number | null }).id ?? 0;
+    const keys = this.#db.prepare(`SELECT DISTINCT zone_id, resolution, bucket FROM analytics_rows a WHERE id > ? AND id <= ? AND EXISTS
+      (SELECT 1 FROM analytics_rows b WHERE b.zone_id = a.zone_id AND b.bucket = a.bucket AND b.resolution = a.resolution AND b.id <> a.id)`).all(this.#compactedUpTo, top) as unknown as Array<{ zone_id: string; resolution: string; bucket: number }>;
+    for (const k of keys) this.#compactKey(k.zone_id, k.resolution as AnalyticsResolution, k.bucket);
+    this.#compactedUpTo = top;
+    return rolled;
   }
 
   async prune(now: number): Promise<number> {
