@@ -55,7 +55,10 @@ export function checkDelta(d: AnalyticsDelta, i = 0): void {
   if (typeof d.status !== 'object' || d.status === null) throw new RangeError(`${w}.status: not an object`);
   for (const c of STATUS_CLASSES) count(d.status[c], `${w}.status.${c}`);
   if (typeof d.threats !== 'object' || d.threats === null) throw new RangeError(`${w}.threats: not an object`);
-  for (const [k, v] of Object.entries(d.threats)) count(v, `${w}.threats.${k}`);
+  for (const [k, v] of Object.entries(d.threats)) {
+    if (!/^[a-z][a-z0-9_.-]{0,31}$/.test(k)) throw new RangeError(`${w}.threats: "${k.slice(0, 40)}" is not a threat kind`);
+    count(v, `${w}.threats.${k}`);
+  }
   if (typeof d.uniques !== 'string') throw new RangeError(`${w}.uniques: not a string`);
   HyperLogLog.decode(d.uniques);
   if (typeof d.top !== 'object' || d.top === null) throw new RangeError(`${w}.top: not an object`);

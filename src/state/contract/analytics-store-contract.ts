@@ -104,6 +104,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
       await assert.rejects(store.add([good, { ...good, bucket: T0 + 1 }]), (e: Error) => e instanceof RangeError && /rows\[1\]\.bucket/.test(e.message));
       await assert.rejects(store.add([{ ...good, requests: -1 }]), RangeError);
       await assert.rejects(store.add([{ ...good, uniques: 'zzz' }]), RangeError);
+      await assert.rejects(store.add([{ ...good, threats: JSON.parse('{"__proto__": 1}') as Record<string, number> }]), RangeError);
       await assert.rejects(store.add([{ ...minute(T0 + MINUTE_MS, [{}]), resolution: 'hour' }]), RangeError, 'a minute bucket is not an hour boundary');
       await assert.rejects(store.add([{ ...good, top: { ...good.top, ips: { floor: 0, items: [['x', 1, 2]] } } }]), RangeError);
       assert.equal((await store.query({ zoneId: 'z1', since: T0 - DAY_MS, until: T0 + DAY_MS })).totals.requests, 0);
