@@ -71,7 +71,12 @@ function bodyStatus(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 206 && status !== 304;
 }
 
-export function createTransformsPhase(deps: TransformsDeps): Phase {
+/** The phase; its request step is synchronous. */
+export interface TransformsPhase extends Phase {
+  onRequest(ctx: RequestContext): Verdict;
+}
+
+export function createTransformsPhase(deps: TransformsDeps): TransformsPhase {
   const metrics = counters(deps.registry);
   const hotlink = new WeakMap<CompiledZone, HotlinkPolicy>();
   const policy = (zone: CompiledZone): HotlinkPolicy => {
