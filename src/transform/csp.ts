@@ -1,6 +1,6 @@
 /**
  * Can a page load the email decoder script? The decoder is an external, same-origin script
- * (`<script src="/.rampart/email-decode.js" defer>`), never inline, so a Content-Security-Policy only has to allow
+ * (`<script src="/.rampart/email-decode.js" defer="defer">`), never inline, so a Content-Security-Policy only has to allow
  * scripts from 'self' (or carry a nonce, which the tag then repeats). When a policy would block it, the page is
  * left alone: visitors must never be left with "[email protected]" placeholders that nothing decodes.
  *

@@ -18,7 +18,7 @@ function rewrite(html: string, chunk = html.length || 1, o = opts): { out: strin
 /** What a browser would show after the decoder ran: spans → addresses, obfuscated hrefs → mailto:. */
 function decoded(out: string): string {
   return out
-    .replace(/<script src="\/\.rampart\/email-decode\.js" defer(?: nonce="[^"]*")?><\/script>/g, '')
+    .replace(/<script src="\/\.rampart\/email-decode\.js" defer="defer"(?: nonce="[^"]*")?><\/script>/g, '')
     .replace(/<span data-rampart-email="([0-9a-f]+)">\[email&#160;protected\]<\/span>/g, (_m, h: string) => decodeEmail(h))
     .replace(/\/\.rampart\/email-protection#([0-9a-f]+)/g, (_m, h: string) => 'mailto:' + decodeEmail(h));
 }
@@ -84,7 +84,7 @@ test('a meta CSP that blocks the decoder stops rewriting; a nonce is carried to 
   const blocked = rewrite('<meta http-equiv="Content-Security-Policy" content="script-src https://cdn.example"><p>a@example.com</p>');
   assert.equal(blocked.n, 0);
   const nonce = rewrite('<p>a@example.com</p>', 5, { ...opts, nonce: 'abc123' });
-  assert.match(nonce.out, /<script src="\/\.rampart\/email-decode\.js" defer nonce="abc123"><\/script>/);
+  assert.match(nonce.out, /<script src="\/\.rampart\/email-decode\.js" defer="defer" nonce="abc123"><\/script>/);
 });
 
 test('bytes outside ASCII pass through unchanged (latin1 byte transparency)', () => {

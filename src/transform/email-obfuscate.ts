@@ -365,7 +365,7 @@ export class EmailRewriter {
   #script(): string {
     if (this.#scriptDone) return '';
     this.#scriptDone = true;
-    return `<script src="${DECODER_PATH}" defer${this.#nonce === undefined ? '' : ` nonce="${this.#nonce}"`}></script>`;
+    return `<script src="${DECODER_PATH}" defer="defer"${this.#nonce === undefined ? '' : ` nonce="${this.#nonce}"`}></script>`;
   }
 
   /** Rewrite the addresses of a complete text run. */

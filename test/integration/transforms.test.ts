@@ -189,7 +189,7 @@ test('email addresses in HTML are obfuscated (text and mailto:), decoder script 
   const html = r.body.toString();
   assert.equal(r.headers['content-length'], undefined);
   assert.doesNotMatch(html, /jane\.doe@example\.com|sales@shop\.test|mailto:/);
-  assert.match(html, /<script src="\/\.rampart\/email-decode\.js" defer><\/script>/);
+  assert.match(html, /<script src="\/\.rampart\/email-decode\.js" defer="defer"><\/script>/);
   const span = /data-rampart-email="([0-9a-f]+)"/.exec(html);
   assert.equal(decodeEmail(span![1]!), 'jane.doe@example.com');
   const link = /href="\/\.rampart\/email-protection#([0-9a-f]+)"/.exec(html);
