@@ -68,6 +68,12 @@ test('a browser shows the obfuscated address and gets a working mailto: link', {
     await page.locator('#link').click();
     assert.equal(await page.evaluate('document.body.dataset.clicked'), 'mailto:sales@shop.test?subject=Hello%20there');
     assert.deepEqual(blocked, [], 'the page CSP allowed the decoder');
+    // without the page's script, the obfuscated link leads to the edge's protection page, which shows the address
+    const hash = /email-protection#([0-9a-f]+)/.exec(raw)![1]!;
+    await page.goto(`http://shop.test:${node.httpPort}/.rampart/email-protection#${hash}`);
+    await page.locator('#rampart-email a').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#rampart-email a').getAttribute('href'), 'mailto:sales@shop.test?subject=Hello%20there');
+    assert.equal(await page.locator('#rampart-email a').textContent(), 'sales@shop.test');
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
