@@ -38,6 +38,9 @@ describe('SqliteAnalyticsStore across processes', () => {
       }
       await store.close();
     `;
+    // the primary creates the file before forking its workers, as main.ts does (a fresh file switched to WAL by
+    // several processes at once can fail with SQLITE_BUSY in openSqlite's PRAGMA journal_mode)
+    await new SqliteAnalyticsStore({ path }).close();
     const children = [0, 1, 2].map((me) => new Promise<number | null>((resolve, reject) => {
       const c = spawn(process.execPath, ['--input-type=module', '-e', code, String(me)], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';

@@ -44,13 +44,15 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     if (opts.db !== undefined) { this.#db = opts.db; this.#owned = false; }
     else if (opts.path !== undefined) { this.#db = openSqlite(opts.path); this.#owned = true; }
     else throw new TypeError('SqliteAnalyticsStore needs a db or a path');
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS analytics_rows (
+    // under the write lock: worker processes starting together must not race on the schema (a read lock upgraded
+    // to a write lock fails at once with SQLITE_BUSY instead of waiting)
+    immediateTransaction(this.#db, () => this.#db.exec(`CREATE TABLE IF NOT EXISTS analytics_rows (
       id INTEGER PRIMARY KEY AUTOINCREMENT, zone_id TEXT NOT NULL, resolution TEXT NOT NULL, bucket INTEGER NOT NULL,
       requests INTEGER NOT NULL, bytes INTEGER NOT NULL, cached_requests INTEGER NOT NULL, cached_bytes INTEGER NOT NULL,
       pageviews INTEGER NOT NULL, s1xx INTEGER NOT NULL, s2xx INTEGER NOT NULL, s3xx INTEGER NOT NULL, s4xx INTEGER NOT NULL,
       s5xx INTEGER NOT NULL, threats TEXT NOT NULL, uniques TEXT NOT NULL, top TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS analytics_rows_zone ON analytics_rows(zone_id, bucket);
-      CREATE INDEX IF NOT EXISTS analytics_rows_age ON analytics_rows(resolution, bucket);`);
+      CREATE INDEX IF NOT EXISTS analytics_rows_age ON analytics_rows(resolution, bucket);`));
     this.#put = this.#db.prepare(`INSERT INTO analytics_rows
       (zone_id, resolution, bucket, requests, bytes, cached_requests, cached_bytes, pageviews, s1xx, s2xx, s3xx, s4xx, s5xx, threats, uniques, top)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
