@@ -4,9 +4,13 @@
  * `toDelta` serialises it for the store.
  */
 import type { AnalyticsDelta } from '../state/ports.ts';
+import { hash32 } from './hash.ts';
 import { HyperLogLog } from './hll.ts';
 import type { AnalyticsSample } from './sample.ts';
 import { SpaceSaving } from './top-k.ts';
+
+/** Up to this many requests per minute keep raw IP hashes instead of a HyperLogLog. */
+const SMALL_SET = 256;
 
 const ASN_KEYS = new Map<number, string>();
 function asnKey(asn: number): string {
@@ -33,7 +37,9 @@ export class MinuteBucket {
   s4 = 0;
   s5 = 0;
   readonly threats = new Map<string, number>();
-  readonly uniques = new HyperLogLog();
+  /** Client IP hashes while few (a quiet zone's minute needs no 4 KB sketch), then the HyperLogLog. */
+  #hashes: number[] | undefined = [];
+  #hll: HyperLogLog | undefined;
   readonly ips: SpaceSaving;
   readonly paths: SpaceSaving;
   readonly countries: SpaceSaving;
@@ -63,7 +69,17 @@ export class MinuteBucket {
     else if (c === 5) this.s5++;
     else if (c === 1) this.s1++;
     if (s.threat !== null) this.threats.set(s.threat, (this.threats.get(s.threat) ?? 0) + 1);
-    this.uniques.add(s.clientIp);
+    const h = hash32(s.clientIp);
+    const few = this.#hashes;
+    if (few === undefined) this.#hll!.addHash(h);
+    else if (few.length < SMALL_SET) few.push(h);
+    else {
+      const hll = new HyperLogLog();
+      for (const x of few) hll.addHash(x);
+      hll.addHash(h);
+      this.#hll = hll;
+      this.#hashes = undefined;
+    }
     this.ips.add(s.clientIp);
     this.paths.add(s.path);
     this.countries.add(s.country ?? 'XX');
@@ -71,12 +87,20 @@ export class MinuteBucket {
     this.userAgents.add(s.userAgent);
   }
 
+  /** The unique-visitor sketch (built from the few hashes when still small). */
+  uniques(): HyperLogLog {
+    if (this.#hll !== undefined) return this.#hll;
+    const hll = new HyperLogLog();
+    for (const x of this.#hashes!) hll.addHash(x);
+    return hll;
+  }
+
   toDelta(): AnalyticsDelta {
     return {
       zoneId: this.zoneId, resolution: 'minute', bucket: this.minute, requests: this.requests, bytes: this.bytes,
       cachedRequests: this.cachedRequests, cachedBytes: this.cachedBytes, pageviews: this.pageviews,
       status: { '1xx': this.s1, '2xx': this.s2, '3xx': this.s3, '4xx': this.s4, '5xx': this.s5 },
-      threats: Object.fromEntries(this.threats), uniques: this.uniques.encode(),
+      threats: Object.fromEntries(this.threats), uniques: this.uniques().encode(),
       top: { ips: this.ips.toSketch(), paths: this.paths.toSketch(), countries: this.countries.toSketch(), asns: this.asns.toSketch(), userAgents: this.userAgents.toSketch() },
     };
   }
