@@ -36,8 +36,10 @@ import { ZoneResourceService } from './control/services/zone-resources.ts';
 import { ACCESS_RULES, FIREWALL_RULES, RATE_LIMIT_RULES } from './control/services/rule-kinds.ts';
 import { registerResourceRoutes } from './control/api/routes/rules.ts';
 import { createRequestPhases } from './edge/phases/index.ts';
-import { createLocalState } from './state/index.ts';
-import type { LocalState } from './state/index.ts';
+import { openState, redactUrl } from './state/state-spec.ts';
+import type { SharedState, StateSpec } from './state/state-spec.ts';
+import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
+import { FleetBus } from './fleet/fleet-bus.ts';
 import { SqliteSecurityEventStore } from './state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './edge/events.ts';
 import { registerSecurityRoutes } from './control/api/routes/security.ts';
@@ -74,6 +76,12 @@ export interface NodeOptions {
   dns?: string | null;
   /** Print the startup banner (the CLI does; tests don't). */
   banner?: boolean;
+  /** What this node runs: 'all' (default), 'edge' (proxy + DNS, no admin writes) or 'control' (admin API only). */
+  role?: 'all' | 'edge' | 'control';
+  /** Fleet mode: shared counters, keys, reputation and events in Redis. */
+  redis?: string;
+  /** Fleet mode: configuration, audit log and security events in PostgreSQL. */
+  postgres?: string;
 }
 
 export interface NodeHandle {
@@ -147,8 +155,14 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const dataDir = resolve(o.data ?? sv?.data ?? '.rampart');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger({ level: o.logLevel ?? sv?.log.level ?? 'info' });
-  const httpA = addr(o.http, sv?.http ?? '0.0.0.0:8080');
-  const httpsA = addr(o.https, sv?.https ?? '0.0.0.0:8443');
+  const role = o.role ?? sv?.role ?? 'all';
+  const redisUrl = o.redis ?? sv?.redis ?? (process.env['RAMPART_REDIS_URL'] || undefined);
+  const pgUrl = o.postgres ?? sv?.postgres ?? (process.env['RAMPART_POSTGRES_URL'] || undefined);
+  if (role !== 'all' && pgUrl === undefined) throw new Error(`--role ${role} needs --postgres URL: the nodes of a fleet share their configuration there`);
+  const edgeOn = role !== 'control';
+  const controlOn = role !== 'edge';
+  const httpA = edgeOn ? addr(o.http, sv?.http ?? '0.0.0.0:8080') : undefined;
+  const httpsA = edgeOn ? addr(o.https, sv?.https ?? '0.0.0.0:8443') : undefined;
   const adminA = addr(o.admin, sv?.admin ?? '127.0.0.1:9090');
   if (!adminA) throw new Error('the admin listener cannot be turned off');
   const workers = o.workers ?? sv?.workers ?? availableParallelism();
@@ -157,7 +171,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const { token, source: tokenSource } = adminTokenFor(dataDir, o.adminToken ?? process.env['RAMPART_ADMIN_TOKEN']);
   const nodeId = `${hostname()}-${randomBytes(3).toString('hex')}`;
 
-  const store = new SqliteConfigStore(join(dataDir, 'config.db'));
+  // fleet mode: the configuration, audit log and security events live in PostgreSQL, shared by every node
+  const pg = pgUrl ? await createPostgresStores({ url: pgUrl }) : undefined;
+  const store = pg?.config ?? new SqliteConfigStore(join(dataDir, 'config.db'));
   // the store holds private keys and the events hold client addresses: owner-only, whatever the umask
   for (const f of ['config.db', 'config.db-wal', 'config.db-shm']) { try { chmodSync(join(dataDir, f), 0o600); } catch { /* not created yet */ } }
   try { chmodSync(dataDir, 0o700); } catch { /* not ours to change */ }
@@ -189,31 +205,40 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const defaultDoc = await certs.ensure('default', 'default-cert');
   const defaultCert: PemPair = { cert: defaultDoc.cert, key: defaultDoc.key };
   const zones = new ZoneService(store, publish);
-  healthChecker = new HealthChecker((r) => {
+  if (edgeOn) healthChecker = new HealthChecker((r) => {
     logger.warn({ zone: r.zoneId, origin: r.originKey, up: r.up, detail: r.detail }, r.up ? 'origin healthy again' : 'origin marked down by health checks');
     if (edge) edge.health.setActive(r.zoneId, r.originKey, r.up);
     for (const w of live.values()) w.worker.send({ t: 'health', zoneId: r.zoneId, originKey: r.originKey, up: r.up } satisfies ToWorker);
   });
 
-  if (file) await zones.syncFromFile(file.zones);
+  if (file && controlOn) await zones.syncFromFile(file.zones);
 
   let httpPort: number | undefined;
   let httpsPort: number | undefined;
-  const inProcess = workers === 0;
+  // a control-only node has no edge: it counts as in-process (its own metrics registry, nothing to fork)
+  const inProcess = workers === 0 || !edgeOn;
   const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
   // workers listen on the configured address as is (port 0 too): node:cluster shares one handle per address key
-  const stateOpt: WorkerInit['state'] = workers > 1 ? { kind: 'sqlite', path: join(dataDir, 'state.db') } : { kind: 'memory' };
+  const stateOpt: StateSpec = redisUrl ? { kind: 'redis', url: redisUrl } : workers > 1 ? { kind: 'sqlite', path: join(dataDir, 'state.db') } : { kind: 'memory' };
   const eventsPath = join(dataDir, 'events.db');
-  const eventStore = new SqliteSecurityEventStore(eventsPath);
-  const init = (): WorkerInit => ({ state: stateOpt, eventsPath, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  const eventsOpt: WorkerInit['events'] = pgUrl ? { kind: 'postgres', url: pgUrl } : { kind: 'sqlite', path: eventsPath };
+  const eventStore = pg?.events ?? new SqliteSecurityEventStore(eventsPath);
+  const init = (): WorkerInit => ({ state: stateOpt, events: eventsOpt, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  const onRemoteChange = (up: boolean, e?: unknown): void => {
+    if (up) logger.warn({ store: 'redis' }, 'shared state reachable again: counting fleet-wide');
+    else logger.error({ store: 'redis', err: (e as Error | undefined)?.message }, 'shared state unreachable: rate limits count per node and keys stay local until it returns (fail-open)');
+  };
 
-  let localState: LocalState | undefined;
+  let localState: SharedState | undefined;
+  /** The primary's link to the fleet's event bus (purge, hello); its own connection, not the workers'. */
+  let busState: SharedState | undefined;
   let phaseSet: Awaited<ReturnType<typeof createRequestPhases>> | undefined;
   let purgeSeq = 0;
   const purgeWaiters = new Map<number, { left: number; removed: number; errors: string[]; done: () => void }>();
   /** Purge every worker's cache (in-process: this one); resolves with the number of entries removed. */
   const purge = async (selector: PurgeSelector): Promise<number> => {
     if (phaseSet) return phaseSet.purge(selector);
+    if (!edgeOn) return 0;
     const id = ++purgeSeq;
     const workersNow = [...live.values()];
     if (workersNow.length === 0) return 0;
@@ -226,9 +251,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     if (w.errors.length) throw new Error(`purge failed in a worker: ${w.errors[0]}`);
     return w.removed;
   };
-  if (inProcess) {
-    localState = createLocalState({ kind: 'memory' });
+  if (!edgeOn) {
+    await publish();
+  } else if (inProcess) {
     const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
+    localState = openState(stateOpt, { onRemoteChange, onFallback: () => metrics.stateFailures.labels('shared_state').inc() });
     edge = new EdgeServer({
       requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics)).phases,
       admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
@@ -288,6 +315,39 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await Promise.all(Array.from({ length: workers - 1 }, () => fork()));
   }
 
+  // fleet: pull the configuration when the store announces a new version (and on reconnect, and every 5 s as a
+  // backstop); talk to the other nodes over the shared bus (purges, who is alive)
+  const pull = (): void => {
+    publish().catch((e: Error) => logger.warn({ err: e.message }, 'configuration not pulled; serving the last snapshot'));
+  };
+  const watcher = pg && edgeOn ? watchConfig({
+    url: pgUrl!,
+    onVersion: (v) => { if (v > publisher.lastVersion) pull(); },
+    onReconnect: () => { logger.info('configuration database reachable again; pulling'); pull(); },
+    onError: (e) => logger.warn({ err: (e as Error).message }, 'configuration notifications interrupted; retrying'),
+  }) : undefined;
+  const backstop = pg && edgeOn ? setInterval(() => {
+    store.version().then((v) => { if (v > publisher.lastVersion) pull(); }, () => { /* unreachable: the watcher reports it */ });
+  }, 5000) : undefined;
+  backstop?.unref();
+  if (watcher) pull(); // whatever changed between the first publish and the watcher's LISTEN
+  let fleet: FleetBus | undefined;
+  if (redisUrl) {
+    busState = stateOpt.kind === 'redis' && localState ? localState : openState({ kind: 'redis', url: redisUrl }, { onRemoteChange });
+    fleet = await FleetBus.start({
+      bus: busState.events, nodeId, role,
+      ...(edgeOn ? { purgeLocal: purge } : {}),
+      describe: () => ({ version: publisher.lastVersion, http: httpA ? `${httpA.host}:${httpPort}` : null }),
+      onError: (what, e) => logger.warn({ what, err: (e as Error).message }, 'fleet bus problem'),
+    }).catch((e: Error) => { logger.error({ err: e.message }, 'fleet bus unavailable: purges reach this node only'); return undefined; });
+  }
+  const fleetPurge = async (sel: PurgeSelector): Promise<number> => {
+    if (!fleet) return purge(sel);
+    const r = await fleet.purge(sel);
+    if (r.missing.length || r.errors.length) logger.warn({ missing: r.missing, errors: r.errors }, 'purge not confirmed by every node');
+    return r.removed;
+  };
+
   function waitForVersion(version: number, timeoutMs = 5000): Promise<void> {
     return new Promise((res, rej) => {
     const check = (): boolean => {
@@ -328,26 +388,29 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     return { reloaded: true, ...changes, workers_restarted: restarted, config_version: publisher.lastVersion };
   };
 
-  const auditLog = new SqliteAuditLog(join(dataDir, 'audit.db'));
+  const auditLog = pg?.audit ?? new SqliteAuditLog(join(dataDir, 'audit.db'));
   const router: Router = new AuditedRouter(auditLog, (e) => logger.error({ err: (e as Error).message }, 'audit log append failed'));
-  registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')));
-  registerAuditRoutes(router, auditLog, loadOrCreateAuditKey(dataDir));
-  registerZoneRoutes(router, zones);
   const accounts = new AccountService(store, zones);
-  registerAccountRoutes(router, accounts);
-  registerDashboardRoutes(router);
   // automatic certificates (ACME): on when a directory is configured; renewal pass at start and hourly
   const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'];
-  const acmeService = acmeDirectory ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
+  const acmeService = acmeDirectory && controlOn ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
     challenge: process.env['RAMPART_ACME_CHALLENGE'] === 'http-01' ? 'http-01' : 'dns-01',
     log: (msg, f) => logger.info(f, msg) }) : undefined;
-  registerAcmeRoutes(router, () => acmeService);
-  registerSecurityRoutes(router, zones, eventStore);
-  registerCacheRoutes(router, zones, purge);
-  registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
-  registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
-  registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
-  registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
+  // an edge-only node answers health, metrics and status; every change goes through a control plane
+  if (controlOn) {
+    registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')));
+    registerAuditRoutes(router, auditLog, loadOrCreateAuditKey(dataDir));
+    registerZoneRoutes(router, zones);
+    registerAccountRoutes(router, accounts);
+    registerDashboardRoutes(router);
+    registerAcmeRoutes(router, () => acmeService);
+    registerSecurityRoutes(router, zones, eventStore);
+    registerCacheRoutes(router, zones, fleetPurge);
+    registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
+    registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
+    registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
+    registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
+  }
   registerSystemRoutes(router, {
     ready: () => publisher.lastVersion >= 0 && (inProcess || live.size > 0),
     metrics: async () => {
@@ -362,6 +425,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       workers: inProcess ? [{ id: 0, pid: process.pid, config_version: edge?.snapshot.version ?? 0 }] : [...live.values()].map((w) => ({ id: w.worker.id, pid: w.worker.process.pid, config_version: w.version })),
       zones: (await store.list('zone')).length,
       origin_health: healthChecker?.states() ?? [],
+      role,
+      state: { config: pg ? 'postgres' : 'sqlite', shared: stateOpt.kind, shared_reachable: localState?.remoteUp() ?? busState?.remoteUp() ?? true },
+      ...(fleet ? { fleet: fleet.nodes() } : {}),
     }),
     reload,
   });
@@ -371,7 +437,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     zoneOf: async (ref) => { try { const z = await zones.get(ref); return { id: z.id, account: z.account }; } catch { return undefined; } },
   });
   const adminPort = await admin.listen(adminA.host, adminA.port);
-  const dnsA = o.dns === null || o.dns === 'off' ? undefined : parseDnsListen(o.dns ?? '0.0.0.0:5353');
+  const dnsA = !edgeOn || o.dns === null || o.dns === 'off' ? undefined : parseDnsListen(o.dns ?? '0.0.0.0:5353');
   let dnsServer: Awaited<ReturnType<typeof startDnsServer>> | undefined;
   if (dnsA) {
     try {
@@ -390,6 +456,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       `  admin  http://${adminA.host}:${adminPort}  (API /client/v4, /metrics, /healthz)`,
       `  dns    ${dnsServer ? `${dnsServer.host}:${dnsServer.udpPort} (UDP+TCP, authoritative; proxied records answer ${edgeAddresses().v4.join(', ')})` : 'off'}`,
       `  data   ${dataDir}`,
+      ...(role !== 'all' || pgUrl || redisUrl ? [`  fleet  role ${role}; config ${pgUrl ? redactUrl(pgUrl) : 'local SQLite'}; shared state ${redisUrl ? redactUrl(redisUrl) : 'local'}`] : []),
       tokenSource === 'env' ? '  admin token: taken from RAMPART_ADMIN_TOKEN' : `  admin token: ${token}   (stored in ${join(dataDir, 'admin-token')}, mode 0600)`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
@@ -400,6 +467,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     closing = true;
     healthChecker?.close();
     acmeService?.close();
+    clearInterval(backstop);
+    await watcher?.close();
+    await fleet?.close();
     await admin.close();
     await dnsServer?.close();
     if (edge) await edge.close();
@@ -410,6 +480,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     })));
     await phaseSet?.close();
     await localState?.close();
+    if (busState !== localState) await busState?.close();
+    if (pg) { await pg.close(); return; }
     await eventStore.close();
     await auditLog.close();
     await store.close();

@@ -45,7 +45,14 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     const { values } = parse(args, {
       http: { type: 'string' }, https: { type: 'string' }, admin: { type: 'string' }, data: { type: 'string' },
       config: { type: 'string' }, workers: { type: 'string' }, 'log-level': { type: 'string' }, 'access-log': { type: 'string' }, dns: { type: 'string' },
-    }, 'rampart start [--http ADDR:PORT] [--https ADDR:PORT] [--admin ADDR:PORT] [--dns ADDR:PORT|off] [--data DIR] [--config FILE] [--workers N]');
+      role: { type: 'string' }, redis: { type: 'string' }, postgres: { type: 'string' },
+    }, 'rampart start [--http ADDR:PORT] [--https ADDR:PORT] [--admin ADDR:PORT] [--dns ADDR:PORT|off] [--data DIR] [--config FILE] [--workers N] [--role all|edge|control] [--redis URL] [--postgres URL]');
+    const role = values['role'] as string | undefined;
+    if (role !== undefined && role !== 'all' && role !== 'edge' && role !== 'control') throw new CliError(`--role: "${role}" is not one of all, edge, control`, 2);
+    const redis = values['redis'] as string | undefined;
+    if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) throw new CliError('--redis: want a redis:// URL (redis://host:6379 or redis://:password@host:6379/0)', 2);
+    const postgres = values['postgres'] as string | undefined;
+    if (postgres !== undefined && !/^postgres(ql)?:\/\/./.test(postgres)) throw new CliError('--postgres: want a postgres:// URL (postgres://user@host:5432/db)', 2);
     const workers = values['workers'] === undefined ? undefined : Number(values['workers']);
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new CliError(`--workers: "${String(values['workers'])}" is not a whole number >= 0`, 2);
     const { startNode } = await import('../main.ts');
@@ -56,9 +63,11 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
         data: values['data'] as string | undefined, config: values['config'] as string | undefined, workers,
         logLevel: values['log-level'] as string | undefined, accessLog: values['access-log'] as string | undefined, banner: true,
         ...(values['dns'] !== undefined ? { dns: values['dns'] as string } : {}),
+        ...(role !== undefined ? { role: role as 'all' | 'edge' | 'control' } : {}), ...(redis !== undefined ? { redis } : {}), ...(postgres !== undefined ? { postgres } : {}),
       });
     } catch (e) {
       if (e instanceof ConfigError) throw new CliError(e.message);
+      if ((e as { code?: unknown }).code === 'config.unavailable') throw new CliError((e as Error).message);
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EADDRINUSE') throw new CliError(`cannot listen: address in use (${err.message}); choose another with --http/--https/--admin`);
       throw e;
@@ -216,6 +225,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 const HELP = `rampart: an edge shield for many sites
 
   rampart start [--http ADDR:PORT] [--https ADDR:PORT] [--admin ADDR:PORT] [--data DIR] [--config FILE] [--workers N]
+                [--role all|edge|control] [--redis URL] [--postgres URL]   (fleet mode: docs/fleet.md)
   rampart test [FILES...]                 run the test suite
   rampart zone add|list|show|delete|set   manage zones
   rampart origin set NAME --origin ADDR:PORT [--health-path P] ...

@@ -179,6 +179,9 @@ export const ServerSchema = z.object({
   admin: ListenAddressSchema.optional(),
   data: z.string().optional(),
   workers: z.number().int().min(0).max(256).optional(),
+  role: z.enum(['all', 'edge', 'control']).optional().describe('what this node runs: the edge (proxy, DNS), the control plane (admin API), or both (default). edge and control need postgres'),
+  redis: z.string().regex(/^rediss?:\/\//, 'want a redis:// or rediss:// URL').optional().describe('fleet mode: counters, keys, reputation and events shared through this Redis'),
+  postgres: z.string().regex(/^postgres(ql)?:\/\//, 'want a postgres:// URL').optional().describe('fleet mode: configuration, audit log and security events in this PostgreSQL database'),
   worker_heap_mb: z.number().int().min(64).max(65_536).optional().describe('V8 old-space limit of each edge worker (MiB); unset = V8 default. 256 keeps a 10,000-zone worker under 300 MiB RSS, at a throughput cost for large bodies (external-memory pressure triggers more full GCs)'),
   log: z.object({
     access: z.union([z.literal('stdout'), z.literal('off'), z.string()]).default('file')

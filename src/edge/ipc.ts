@@ -3,6 +3,7 @@ import type { ConfigDoc } from '../state/ports.ts';
 import type { Limits } from '../config/schema.ts';
 import type { PemPair } from './tls/self-signed.ts';
 import type { PurgeSelector } from '../state/cache-store.ts';
+import type { StateSpec } from '../state/state-spec.ts';
 
 export interface WorkerInit {
   readonly http: { host: string; port: number } | undefined;
@@ -12,10 +13,10 @@ export interface WorkerInit {
   readonly logLevel: string;
   readonly nodeId: string;
   readonly defaultCert: PemPair;
-  /** Where counters and short-lived keys live: per process, or a SQLite file shared by the node's workers. */
-  readonly state: { kind: 'memory' } | { kind: 'sqlite'; path: string };
-  /** SQLite file of the security events (shared by the node's workers and its control plane). */
-  readonly eventsPath: string;
+  /** Where counters and short-lived keys live: per process, a SQLite file shared by the node's workers, or Redis. */
+  readonly state: StateSpec;
+  /** Where security events go: the node's SQLite file, or the fleet's PostgreSQL. */
+  readonly events: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
 }
 
 export type ToWorker =

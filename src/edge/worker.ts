@@ -11,7 +11,8 @@ import { EdgeServer } from './edge-server.ts';
 import type { FromWorker, ToWorker } from './ipc.ts';
 import type { PemPair } from './tls/self-signed.ts';
 import { createRequestPhases } from './phases/index.ts';
-import { createLocalState } from '../state/index.ts';
+import { openState } from '../state/state-spec.ts';
+import { createPostgresStores } from '../state/postgres/index.ts';
 import { SqliteSecurityEventStore } from '../state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './events.ts';
 
@@ -57,8 +58,15 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   const logger = createLogger({ level: i.logLevel, name: `rampart-worker-${cluster.worker?.id ?? 0}` });
   const metrics = createEdgeMetrics(promClient.register);
   new promClient.AggregatorRegistry(); // installs the listener that answers the primary's aggregation requests
-  const state = createLocalState(i.state);
-  const events = new SecurityEventRecorder(new SqliteSecurityEventStore(i.eventsPath), (n) => metrics.stateFailures.labels('security_events').inc(n));
+  const state = openState(i.state, {
+    onFallback: () => metrics.stateFailures.labels('shared_state').inc(),
+    onRemoteChange: (up, e) => {
+      if (up) logger.warn({ store: i.state.kind }, 'shared state reachable again: counting fleet-wide');
+      else logger.error({ store: i.state.kind, err: (e as Error | undefined)?.message }, 'shared state unreachable: rate limits count per node until it returns (fail-open)');
+    },
+  });
+  const eventStore = i.events.kind === 'postgres' ? (await createPostgresStores({ url: i.events.url, poolSize: 2 })).events : new SqliteSecurityEventStore(i.events.path);
+  const events = new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n));
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
     requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics)).phases, events,

@@ -17,7 +17,7 @@ describe('FleetBus', () => {
     const e2 = await edge('e2', 4);
     const control = await FleetBus.start({ bus, nodeId: 'c', role: 'control', helloMs: 50, describe: () => ({ version: 7, http: null }) });
     try {
-      await waitFor(() => control.nodes().length === 3);
+      await waitFor(() => control.nodes().length === 3, 'three nodes heard');
       assert.deepEqual(control.nodes().map((n) => [n.id, n.role, n.version]), [['c', 'control', 7], ['e1', 'edge', 7], ['e2', 'edge', 7]]);
       const r = await control.purge({ kind: 'all', zone: 'z1' });
       assert.deepEqual({ removed: r.removed, nodes: r.nodes, missing: r.missing }, { removed: 7, nodes: 2, missing: [] });
@@ -38,7 +38,7 @@ describe('FleetBus', () => {
     const silent = await FleetBus.start({ bus, nodeId: 'slow', role: 'edge', helloMs: 50, describe: () => ({ version: 1, http: null }), purgeLocal: () => new Promise(() => {}) });
     const control = await FleetBus.start({ bus, nodeId: 'c', role: 'control', helloMs: 50, ackTimeoutMs: 100, describe: () => ({ version: 1, http: null }) });
     try {
-      await waitFor(() => control.nodes().some((n) => n.id === 'slow'));
+      await waitFor(() => control.nodes().some((n) => n.id === 'slow'), 'the slow node heard');
       const r = await control.purge({ kind: 'all', zone: 'z' });
       assert.deepEqual(r.missing, ['slow']);
       assert.equal(r.nodes, 0);

@@ -5,12 +5,14 @@ import { FallbackCounterStore, FallbackKeyValueStore, RemoteBreaker } from './fa
 import { MemoryCounterStore, MemoryKeyValueStore } from './memory/index.ts';
 import type { CounterStore } from './ports.ts';
 
+const unavailable = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'state.unavailable' });
+
 /** A remote counter store that can be switched off, counting the calls that reached it. */
 function flakyCounters(clock: ManualClock): { store: CounterStore; calls: () => number; setDown(d: boolean): void } {
   const inner = new MemoryCounterStore({ clock });
   let down = false;
   let calls = 0;
-  const gate = async <T>(f: () => Promise<T>): Promise<T> => { calls++; if (down) throw new Error('ECONNREFUSED'); return f(); };
+  const gate = async <T>(f: () => Promise<T>): Promise<T> => { calls++; if (down) throw unavailable(); return f(); };
   return {
     store: { hit: (k, w, c) => gate(() => inner.hit(k, w, c)), peek: (k, w) => gate(() => inner.peek(k, w)), reset: (k) => gate(() => inner.reset(k)) },
     calls: () => calls,
@@ -48,7 +50,7 @@ describe('fail-open state wrappers', () => {
     const inner = new MemoryKeyValueStore({ clock });
     const remote = new Proxy(inner, { get(t, p) {
       const v = Reflect.get(t, p) as unknown;
-      return typeof v === 'function' ? async (...a: unknown[]) => { calls++; if (down) throw new Error('down'); return (v as (...x: unknown[]) => unknown).apply(t, a); } : v;
+      return typeof v === 'function' ? async (...a: unknown[]) => { calls++; if (down) throw unavailable(); return (v as (...x: unknown[]) => unknown).apply(t, a); } : v;
     } });
     const kv = new FallbackKeyValueStore(remote, new MemoryKeyValueStore({ clock }), new RemoteBreaker({ clock, retryMs: 500 }));
     assert.equal(await kv.setIfAbsent('nonce', '1', 10_000), true);
@@ -62,5 +64,8 @@ describe('fail-open state wrappers', () => {
     assert.equal(await kv.get('nonce'), undefined, 'the remote never saw the local key');
     assert.equal(await kv.incr('n', 2), 2);
     assert.equal(await inner.get('n'), '2');
+    await inner.set('word', 'abc');
+    await assert.rejects(kv.incr('word'), TypeError, 'a fault of the call is passed through, not taken for an outage');
+    assert.equal(await kv.incr('n'), 3, 'and the remote is still used');
   });
 });

@@ -24,6 +24,11 @@ export interface FallbackOptions {
   readonly onFallback?: () => void;
 }
 
+/** Adapters reject with `code: 'state.unavailable'` when their backend cannot be reached (see redis/redis-errors.ts). */
+export function isUnavailable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'state.unavailable';
+}
+
 /** Shared by the wrappers of one backend: one outage, one report. */
 export class RemoteBreaker {
   readonly #clock: Clock;
@@ -49,6 +54,8 @@ export class RemoteBreaker {
     try {
       value = await remote();
     } catch (error) {
+      // a fault of the call itself (a bad argument, a non-integer incr) is the caller's, not an outage
+      if (!isUnavailable(error)) throw error;
       this.#downUntil = this.#clock.now() + this.#retryMs;
       if (!this.#down) { this.#down = true; this.#onChange?.(false, error); }
       this.#onFallback?.();

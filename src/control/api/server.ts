@@ -128,6 +128,12 @@ export class AdminServer {
     } catch (e) {
       if (e instanceof ApiError) { sendError(res, e); return; }
       if (e instanceof z.ZodError) { sendError(res, new ApiError(400, API_CODES.validation, e.issues.map((i) => i.message).join('; '))); return; }
+      // the fleet's configuration database is down: refuse the write clearly, nothing was changed
+      if ((e as { code?: unknown }).code === 'config.unavailable') {
+        this.#opts.logger.error({ err: (e as Error).message, path: url.pathname }, 'admin API call refused: configuration database unreachable');
+        sendError(res, new ApiError(503, API_CODES.unavailable, `${(e as Error).message}; nothing was changed, try again when it is back`), { 'retry-after': '5' });
+        return;
+      }
       this.#opts.logger.error({ err: (e as Error).message, stack: (e as Error).stack, path: url.pathname }, 'admin API fault');
       sendError(res, new ApiError(500, API_CODES.internal, 'internal error (logged)'));
     }
