@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSy
 import { availableParallelism, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer as createNetServer } from 'node:net';
 import { enableSafeRegex } from './lib/regex.ts';
 import { loadConfigFile } from './config/load.ts';
 import { LimitsSchema, parseListenAddress } from './config/schema.ts';
@@ -139,6 +140,16 @@ function edgeAddresses(): { v4: string[]; v6: string[] } {
   return { v4: v4.length ? v4 : ['127.0.0.1'], v6 };
 }
 
+/** True when a TCP listener can bind host:port now (port 0 always can). */
+function canListen(host: string, port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((resolveListen) => {
+    const srv = createNetServer();
+    srv.once('error', () => resolveListen(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolveListen(true)));
+  });
+}
+
 function addr(v: string | null | undefined, def: string | null): { host: string; port: number } | undefined {
   const s = v === undefined ? def : v;
   if (s === null || s === '' || s === 'off') return undefined;
@@ -162,7 +173,16 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const edgeOn = role !== 'control';
   const controlOn = role !== 'edge';
   const httpA = edgeOn ? addr(o.http, sv?.http ?? '0.0.0.0:8080') : undefined;
-  const httpsA = edgeOn ? addr(o.https, sv?.https ?? '0.0.0.0:8443') : undefined;
+  let httpsA: { host: string; port: number; optional?: boolean } | undefined = edgeOn ? addr(o.https, sv?.https ?? '0.0.0.0:8443') : undefined;
+  // the default HTTPS listener is best-effort (like the default DNS one): a second node on one machine that was
+  // not given --https still starts, without HTTPS, and says so; an address asked for explicitly must work
+  if (httpsA && o.https === undefined && sv?.https === undefined) {
+    if (await canListen(httpsA.host, httpsA.port)) httpsA = { ...httpsA, optional: true }; // a node starting at the same time may still take it
+    else {
+      logger.warn({ address: `${httpsA.host}:${httpsA.port}` }, 'the default HTTPS address is in use by another process; HTTPS is off on this node (pass --https ADDR:PORT)');
+      httpsA = undefined;
+    }
+  }
   const adminA = addr(o.admin, sv?.admin ?? '127.0.0.1:9090');
   if (!adminA) throw new Error('the admin listener cannot be turned off');
   const workers = o.workers ?? sv?.workers ?? availableParallelism();
@@ -419,7 +439,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     },
     status: async () => ({
       version: VERSION, node: nodeId, pid: process.pid, uptime_s: Math.round(process.uptime()),
-      listeners: { http: httpA ? `${httpA.host}:${httpPort}` : null, https: httpsA ? `${httpsA.host}:${httpsPort}` : null, admin: `${adminA.host}:${adminPort}` },
+      listeners: { http: httpA ? `${httpA.host}:${httpPort}` : null, https: httpsA && httpsPort !== undefined ? `${httpsA.host}:${httpsPort}` : null, admin: `${adminA.host}:${adminPort}` },
       data: dataDir, config_file: o.config ?? null,
       config_version: publisher.lastVersion,
       workers: inProcess ? [{ id: 0, pid: process.pid, config_version: edge?.snapshot.version ?? 0 }] : [...live.values()].map((w) => ({ id: w.worker.id, pid: w.worker.process.pid, config_version: w.version })),
@@ -452,7 +472,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const lines = [
       `Rampart ${VERSION} (node ${nodeId}) started, ${inProcess ? 'in one process' : `${workers} edge worker${workers === 1 ? '' : 's'}`}`,
       `  proxy  http   ${httpA ? `${httpA.host}:${httpPort}` : 'off'}`,
-      `  proxy  https  ${httpsA ? `${httpsA.host}:${httpsPort} (TLS by SNI, HTTP/2)` : 'off'}`,
+      `  proxy  https  ${httpsA && httpsPort !== undefined ? `${httpsA.host}:${httpsPort} (TLS by SNI, HTTP/2)` : httpsA ? `off (${httpsA.host}:${httpsA.port} is in use; pass --https ADDR:PORT)` : 'off'}`,
       `  admin  http://${adminA.host}:${adminPort}  (API /client/v4, /metrics, /healthz)`,
       `  dns    ${dnsServer ? `${dnsServer.host}:${dnsServer.udpPort} (UDP+TCP, authoritative; proxied records answer ${edgeAddresses().v4.join(', ')})` : 'off'}`,
       `  data   ${dataDir}`,

@@ -45,7 +45,8 @@ import type { Clock } from '../lib/clock.ts';
 
 export interface EdgeOptions {
   readonly http?: { host: string; port: number } | undefined;
-  readonly https?: { host: string; port: number } | undefined;
+  /** `optional`: the address was a default, not asked for; when it is in use the node runs without HTTPS. */
+  readonly https?: { host: string; port: number; optional?: boolean } | undefined;
   readonly limits: Limits;
   readonly logger: Logger;
   readonly accessLog: AccessLog;
@@ -161,8 +162,13 @@ export class EdgeServer {
       srv.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, count, l.max_uri_length));
       srv.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head, true));
       this.#track(srv, 'https');
-      out.httpsPort = await listen(srv, this.#opts.https);
-      this.#https = srv;
+      try {
+        out.httpsPort = await listen(srv, this.#opts.https);
+        this.#https = srv;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.#opts.https.optional !== true) throw e;
+        this.#opts.logger.warn({ address: `${this.#opts.https.host}:${this.#opts.https.port}` }, 'the default HTTPS address is in use by another process; HTTPS is off (pass --https ADDR:PORT)');
+      }
     }
     return out;
   }

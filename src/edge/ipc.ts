@@ -7,7 +7,7 @@ import type { StateSpec } from '../state/state-spec.ts';
 
 export interface WorkerInit {
   readonly http: { host: string; port: number } | undefined;
-  readonly https: { host: string; port: number } | undefined;
+  readonly https: { host: string; port: number; optional?: boolean } | undefined;
   readonly limits: Limits;
   readonly accessLog: string;
   readonly logLevel: string;
