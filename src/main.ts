@@ -41,6 +41,9 @@ import { openState, redactUrl } from './state/state-spec.ts';
 import type { SharedState, StateSpec } from './state/state-spec.ts';
 import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
 import { FleetBus } from './fleet/fleet-bus.ts';
+import { SqliteAnalyticsStore } from './state/sqlite/analytics-store.ts';
+import { AnalyticsAggregator, createAnalyticsLogPhase, startAnalyticsMaintenance } from './analytics/index.ts';
+import { registerAnalyticsRoutes } from './control/api/routes/analytics.ts';
 import { SqliteSecurityEventStore } from './state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './edge/events.ts';
 import { registerSecurityRoutes } from './control/api/routes/security.ts';
@@ -243,7 +246,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const eventsPath = join(dataDir, 'events.db');
   const eventsOpt: WorkerInit['events'] = pgUrl ? { kind: 'postgres', url: pgUrl } : { kind: 'sqlite', path: eventsPath };
   const eventStore = pg?.events ?? new SqliteSecurityEventStore(eventsPath);
-  const init = (): WorkerInit => ({ state: stateOpt, events: eventsOpt, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  // analytics: opened here first (creates the file before the workers open it), rolled up and pruned by the control plane
+  const analyticsPath = join(dataDir, 'analytics.db');
+  const analyticsStore = pg?.analytics ?? new SqliteAnalyticsStore({ path: analyticsPath });
+  let aggregator: AnalyticsAggregator | undefined;
+  const init = (): WorkerInit => ({ state: stateOpt, events: eventsOpt, analyticsPath, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
   const onRemoteChange = (up: boolean, e?: unknown): void => {
     if (up) logger.warn({ store: 'redis' }, 'shared state reachable again: counting fleet-wide');
     else logger.error({ store: 'redis', err: (e as Error | undefined)?.message }, 'shared state unreachable: rate limits count per node and keys stay local until it returns (fail-open)');
@@ -280,6 +287,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics)).phases,
       admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
       events: new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n)),
+      logHooks: [createAnalyticsLogPhase(aggregator = new AnalyticsAggregator({ store: analyticsStore, onError: () => metrics.stateFailures.labels('analytics').inc() }))],
       http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics,
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),
     });
@@ -425,6 +433,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerDashboardRoutes(router);
     registerAcmeRoutes(router, () => acmeService);
     registerSecurityRoutes(router, zones, eventStore);
+    registerAnalyticsRoutes(router, zones, analyticsStore);
     registerCacheRoutes(router, zones, fleetPurge);
     registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
     registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
@@ -499,15 +508,19 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       setTimeout(() => { w.worker.kill('SIGKILL'); r(); }, 35_000).unref();
     })));
     await phaseSet?.close();
+    analyticsMaintenance?.stop();
+    await aggregator?.close().catch(() => {});
     await localState?.close();
     if (busState !== localState) await busState?.close();
     if (pg) { await pg.close(); return; }
     await eventStore.close();
+    await analyticsStore.close();
     await auditLog.close();
     await store.close();
   };
 
   acmeService?.start();
+  const analyticsMaintenance = controlOn ? startAnalyticsMaintenance(analyticsStore, { clock: systemClock, onError: (e) => logger.warn({ err: (e as Error).message }, 'analytics rollup failed') }) : undefined;
   const routes = router.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth }));
   return { httpPort, httpsPort, adminPort, dnsPort: dnsServer?.udpPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };
 }

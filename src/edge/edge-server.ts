@@ -37,6 +37,7 @@ import { SECURITY_PHASES } from './phases/access-rules/index.ts';
 import { VERIFY_PATH } from './phases/challenge/index.ts';
 import type { ChallengePhase } from './phases/challenge/index.ts';
 import type { RequestPhases } from './phases/index.ts';
+import type { Phase } from './pipeline/phase.ts';
 import type { SecurityEventRecorder } from './events.ts';
 import { Admission } from './admission/index.ts';
 import type { AbuseKind } from './admission/index.ts';
@@ -56,6 +57,8 @@ export interface EdgeOptions {
   readonly certSource: CertSource;
   /** Where security events go (blocked, challenged, logged requests). */
   readonly events?: SecurityEventRecorder;
+  /** More log-only phases run after the access log (analytics). */
+  readonly logHooks?: readonly Phase[];
   /** Request phases before the origin, in the fixed order of run.ts, and the challenge phase among them. */
   readonly requestPhases?: RequestPhases;
   /** Admission control: abuse reports for the reputation store (`conn_flood`, `h2_abuse`), and its clock. */
@@ -93,7 +96,7 @@ export class EdgeServer {
     const logPhase = createLogPhase({ accessLog: opts.accessLog, metrics: opts.metrics, nodeId: opts.nodeId, events: opts.events });
     const request = opts.requestPhases?.phases ?? [];
     this.#challenge = opts.requestPhases?.challenge;
-    const log = [...request.filter((p) => p.onLog !== undefined), logPhase];
+    const log = [...request.filter((p) => p.onLog !== undefined), logPhase, ...(opts.logHooks ?? [])];
     this.#pipeline = { request, challenge: this.#challenge, origin: createOriginPhase({ pools: this.pools, health: this.health, metrics: opts.metrics }), log };
     this.#upgradePipeline = {
       // an upgrade is never answered from the cache

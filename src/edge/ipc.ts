@@ -17,6 +17,8 @@ export interface WorkerInit {
   readonly state: StateSpec;
   /** Where security events go: the node's SQLite file, or the fleet's PostgreSQL. */
   readonly events: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  /** SQLite file of the analytics rows (used when `events` is SQLite; with PostgreSQL they go there). */
+  readonly analyticsPath: string;
 }
 
 export type ToWorker =

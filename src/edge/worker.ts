@@ -13,6 +13,8 @@ import type { PemPair } from './tls/self-signed.ts';
 import { createRequestPhases } from './phases/index.ts';
 import { openState } from '../state/state-spec.ts';
 import { createPostgresStores } from '../state/postgres/index.ts';
+import { SqliteAnalyticsStore } from '../state/sqlite/analytics-store.ts';
+import { AnalyticsAggregator, createAnalyticsLogPhase } from '../analytics/index.ts';
 import { SqliteSecurityEventStore } from '../state/sqlite/security-events.ts';
 import { SecurityEventRecorder } from './events.ts';
 
@@ -24,6 +26,7 @@ let edge: EdgeServer | undefined;
 let certSeq = 0;
 const certWaiters = new Map<number, { resolve: (p: PemPair) => void; reject: (e: Error) => void }>();
 let phaseSet: Awaited<ReturnType<typeof createRequestPhases>> | undefined;
+let aggregator: AnalyticsAggregator | undefined;
 let pendingSnapshot: Extract<ToWorker, { t: 'snapshot' }> | undefined;
 
 function applySnapshot(m: Extract<ToWorker, { t: 'snapshot' }>): void {
@@ -65,13 +68,16 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
       else logger.error({ store: i.state.kind, err: (e as Error | undefined)?.message }, 'shared state unreachable: rate limits count per node until it returns (fail-open)');
     },
   });
-  const eventStore = i.events.kind === 'postgres' ? (await createPostgresStores({ url: i.events.url, poolSize: 2 })).events : new SqliteSecurityEventStore(i.events.path);
+  const pgStores = i.events.kind === 'postgres' ? await createPostgresStores({ url: i.events.url, poolSize: 2 }) : undefined;
+  const eventStore = pgStores?.events ?? new SqliteSecurityEventStore(i.events.kind === 'sqlite' ? i.events.path : '');
+  // requests are counted in memory and flushed every 5 s (never a write per request)
+  aggregator = new AnalyticsAggregator({ store: pgStores?.analytics ?? new SqliteAnalyticsStore({ path: i.analyticsPath }), onError: () => metrics.stateFailures.labels('analytics').inc() });
   const events = new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n));
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
     requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics)).phases, events,
     admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
-    accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert,
+    accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert, logHooks: [createAnalyticsLogPhase(aggregator)],
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;
       certWaiters.set(id, { resolve, reject });
@@ -86,6 +92,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
 
 async function shutdown(): Promise<void> {
   if (edge) await edge.close(30_000);
+  await aggregator?.close().catch(() => {});
   process.exit(0);
 }
 
