@@ -198,11 +198,35 @@ describe('fleet: three edge nodes, a control plane, Redis and PostgreSQL in netw
     assert.notEqual(polled[0]?.ms, -1, `node 3 never challenged the attacker (last ${polled[0]?.status})\n${logs()}`);
   });
 
+  it('a clearance earned on one node passes on the others (one key ring, one replay store)', async () => {
+    const z = await api('ctl', 'POST', '/client/v4/zones', { name: 'ua.test', origins: [`${net.gateway}:${origin.port}`], settings: { security_level: 'under_attack' } });
+    assert.equal(z.status, 200, JSON.stringify(z.json.errors));
+    await edgesAt(await controlVersion());
+    const from = net.addAddress('cli', 104);
+    const r = await client<{ status: number; verifyStatus: number; then: number[] }>({
+      challenge: { url: edgeUrl('e1', '/account'), host: 'ua.test', from },
+      then: edges.map((e) => ({ url: edgeUrl(e, '/account'), host: 'ua.test', from })),
+    });
+    assert.equal(r.status, 503, 'under attack: the first visit is challenged');
+    assert.equal(r.verifyStatus, 303, 'the solved challenge is accepted');
+    assert.deepEqual(r.then, [200, 200, 200], 'the clearance from node 1 is honoured by all three');
+  });
+
   it('killing Redis keeps every node serving, and the fleet bus recovers when it returns', async () => {
     await stop(redis);
     const from = net.addAddress('cli', 201);
     const served = await client<Array<{ status: number }>>({ send: edges.flatMap((e) => [1, 2, 3].map(() => ({ url: edgeUrl(e, '/fine'), host: 'shop.test', from }))) });
     assert.deepEqual(served.map((x) => x.status), Array(9).fill(200), `every node serves while Redis is down\n${logs()}`);
+    // challenges keep verifying (replay protection falls back to each process)
+    const ch = await client<{ status: number; verifyStatus: number; then: number[] }>({
+      challenge: { url: edgeUrl('e2', '/account'), host: 'ua.test', from }, then: [{ url: edgeUrl('e2', '/account'), host: 'ua.test', from }],
+    });
+    assert.deepEqual([ch.status, ch.verifyStatus, ch.then[0]], [503, 303, 200], `a challenge solved while Redis is down\n${logs()}`);
+    // with a metric and a log line
+    const m = await fetch(`http://${net.addr('e2')}:9090/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((x) => x.text());
+    const fell = /rampart_state_failures_total\{feature="shared_state"\} (\d+)/.exec(m);
+    assert.ok(fell && Number(fell[1]) > 0, `rampart_state_failures_total{feature="shared_state"} counts the calls answered locally:\n${m.split('\n').filter((l) => l.includes('state_failures')).join('\n')}`);
+    assert.match(readFileSync(join(tmp, 'e2.log'), 'utf8'), /shared state unreachable/);
     redis = startRedis();
     await until('the fleet bus back (hellos from all four nodes)', async () => {
       const f = (await api('ctl', 'GET', '/client/v4/system/status')).json.result['fleet'] as Array<{ seenAt: number }> | undefined;
