@@ -235,6 +235,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart rule|ratelimit|access list|show|delete ZONE [ID]
   rampart waf set ZONE --mode off|detect|block --paranoia 1-4 ... | waf show ZONE
   rampart events ZONE [--ray RAY] [--source waf|firewall|...]
+  rampart why RAY [--zone ZONE]             the ray trace: every phase a blocked or challenged request went through
   rampart dns add ZONE TYPE NAME CONTENT [--proxied] | list | delete | import ZONE FILE | export ZONE
   rampart cert renew ZONE | list ZONE   certificates through ACME (RAMPART_ACME_DIRECTORY)
   rampart legal add ZONE --court C --case N --date D --jurisdiction DE --document FILE [--paths /a,/b] [--geo] | list | show ID | lift ID --reason R

@@ -97,6 +97,7 @@ export class EdgeServer {
     const request = opts.requestPhases?.phases ?? [];
     this.#challenge = opts.requestPhases?.challenge;
     const log = [...request.filter((p) => p.onLog !== undefined), logPhase, ...(opts.logHooks ?? [])];
+    opts.events?.usePhaseOrder(request.map((p) => p.name));
     this.#pipeline = { request, challenge: this.#challenge, origin: createOriginPhase({ pools: this.pools, health: this.health, metrics: opts.metrics }), log };
     this.#upgradePipeline = {
       // an upgrade is never answered from the cache

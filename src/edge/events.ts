@@ -20,10 +20,41 @@ export class SecurityEventRecorder {
   #queue: SecurityEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
+  #phaseOrder: readonly string[] = [];
 
   constructor(store: SecurityEventStore, onFailure: (dropped: number) => void) {
     this.#store = store;
     this.#onFailure = onFailure;
+  }
+
+  /** The request phases in their fixed order (set by the edge server), for the ray trace. */
+  usePhaseOrder(names: readonly string[]): void { this.#phaseOrder = names; }
+
+  /**
+   * The ray trace of a request (only built for requests that make an event): every phase in order up to the one
+   * that decided, with what it decided and why, and what the phases noted on the way (threat score, WAF score
+   * and rules, rules that matched in log mode, products skipped by a rule).
+   */
+  #trace(ctx: RequestContext, waf: WafNote | undefined): unknown {
+    const f = ctx.final;
+    const phases: Array<{ phase: string; decision: string; reason?: string; rule?: string }> = [];
+    for (const name of this.#phaseOrder) {
+      if (f !== undefined && f.phase === name) {
+        const v = f.verdict;
+        phases.push({ phase: name, decision: v.kind, ...('reason' in v ? { reason: v.reason } : {}), ...('ruleId' in v && v.ruleId !== undefined ? { rule: v.ruleId } : {}) });
+        break;
+      }
+      const skipped = ctx.skips(name.replace('-', '_')) || (name === 'firewall-rules' && ctx.skips('firewall'));
+      phases.push({ phase: name, decision: skipped ? 'skipped' : 'continue' });
+    }
+    if (f === undefined || !this.#phaseOrder.includes(f.phase)) phases.push({ phase: f?.phase ?? 'origin', decision: f === undefined ? 'forwarded' : f.verdict.kind, ...(f !== undefined && 'reason' in f.verdict ? { reason: f.verdict.reason } : {}) });
+    return {
+      phases,
+      threat_score: (ctx.notes.get('threat_score') as number | undefined) ?? 0,
+      ...(waf !== undefined ? { waf: { anomaly_score: waf.inbound, rules: waf.matches.map((m) => m.id) } } : {}),
+      ...(ctx.matched.length ? { matched: [...ctx.matched] } : {}),
+      ...(ctx.skip !== undefined ? { skipped: [...ctx.skip] } : {}),
+    };
   }
 
   /** Called by the log phase for every request; cheap when nothing happened. */
@@ -41,6 +72,7 @@ export class SecurityEventRecorder {
       path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1, q + 1 + 2048), userAgent: (req.headers['user-agent'] ?? '').slice(0, 512),
       status: ctx.res.statusCode,
     };
+    const trace = this.#trace(ctx, waf);
     const wafDetails = waf === undefined ? undefined : {
       anomaly_score: waf.inbound, budget_exceeded: waf.budgetExceeded,
       rules: waf.matches.map((m) => ({ id: m.id, msg: m.msg, data: m.data.slice(0, 512), severity: m.severity, variable: m.variable, phase: m.phase, tags: m.tags })),
@@ -50,17 +82,17 @@ export class SecurityEventRecorder {
       const source = sourceOf(f.verdict.reason);
       if (source !== undefined) {
         const action = f.verdict.kind === 'respond' ? (f.verdict.reason.startsWith('challenge.') ? (f.verdict.status < 400 ? 'pass' : 'challenge') : 'block') : f.verdict.kind;
-        this.#push({ ...base, action, source, ruleId: 'ruleId' in f.verdict ? f.verdict.ruleId ?? null : null, reason: f.verdict.reason, details: source === 'waf' ? wafDetails : null });
+        this.#push({ ...base, action, source, ruleId: 'ruleId' in f.verdict ? f.verdict.ruleId ?? null : null, reason: f.verdict.reason, details: { ...(source === 'waf' ? wafDetails : {}), trace } });
         wafRecorded = source === 'waf';
       }
     }
     if (waf !== undefined && !wafRecorded && waf.matches.length > 0) {
-      this.#push({ ...base, action: 'log', source: 'waf', ruleId: String(waf.matches[waf.matches.length - 1]?.id ?? ''), reason: 'waf.match', details: wafDetails });
+      this.#push({ ...base, action: 'log', source: 'waf', ruleId: String(waf.matches[waf.matches.length - 1]?.id ?? ''), reason: 'waf.match', details: { ...wafDetails, trace } });
     }
     for (const m of ctx.matched) {
       const [kind, id, action] = m.split(':');
       if (kind === 'challenge') continue;
-      this.#push({ ...base, action: action ?? 'log', source: kind === 'rule' ? 'firewall' : kind ?? 'firewall', ruleId: id ?? null, reason: `${kind}.${action}`, details: null });
+      this.#push({ ...base, action: action ?? 'log', source: kind === 'rule' ? 'firewall' : kind ?? 'firewall', ruleId: id ?? null, reason: `${kind}.${action}`, details: { trace } });
     }
   }
 

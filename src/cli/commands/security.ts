@@ -64,4 +64,49 @@ export const securityCommands: Record<string, (args: string[]) => Promise<void>>
       return `${String(e['time'])}  ${String(e['ray'])}  ${String(e['action']).padEnd(9)} ${String(e['source']).padEnd(9)} ${String(e['status'])} ${String(e['client_ip'] ?? e['clientIp'])} ${String(e['method'])} ${String(e['path'])}${rules ? `  rules ${rules}` : ''}`;
     }).join('\n'));
   },
+
+  async why(args) {
+    const usage = 'rampart why RAY [--zone ZONE] [--json]';
+    const { values, positionals } = parse(args, { zone: { type: 'string' } }, usage);
+    const ray = positionals[0];
+    if (!ray) throw new CliError(`why: missing the ray id (the "ray" of the response page, the access log or rampart events)\nusage: ${usage}`, 2);
+    // without --zone, look in every zone the token can read
+    const zones = values['zone'] !== undefined ? [String(values['zone'])]
+      : (await api<Array<{ name: string }>>('GET', '/client/v4/zones?per_page=1000')).result.map((z) => z.name);
+    for (const zone of zones) {
+      const env = await api<Array<Record<string, unknown>>>('GET', `/client/v4/zones/${enc(zone)}/security/events?ray=${encodeURIComponent(ray)}`);
+      if (env.result.length === 0) continue;
+      out(Boolean(values['json']), env, () => formatTrace(zone, env.result));
+      return;
+    }
+    throw new CliError(`why: no security event for ray ${ray}${values['zone'] !== undefined ? ` in ${String(values['zone'])}` : ''}: the request passed every phase (only blocked, challenged or logged requests are traced), or its events are past retention`, 1);
+  },
 };
+
+interface TracePhase { phase: string; decision: string; reason?: string; rule?: string }
+
+/** The ray trace as text: the request, then every phase in order with its decision, then what was noted. */
+export function formatTrace(zone: string, events: ReadonlyArray<Record<string, unknown>>): string {
+  const e = events[events.length - 1]!; // oldest first for the request line; they share it
+  const lines = [`ray ${String(e['ray'])}  zone ${zone}  ${String(e['time'])}`,
+    `  ${String(e['method'])} ${String(e['host'])}${String(e['path'])}${e['query'] ? '?' + String(e['query']) : ''}  from ${String(e['client_ip'] ?? e['clientIp'])}  → ${String(e['status'])}`,
+    `  user agent: ${String(e['user_agent'] ?? e['userAgent'] ?? '')}`];
+  const details = (e['details'] ?? {}) as { trace?: { phases?: TracePhase[]; threat_score?: number; waf?: { anomaly_score: number; rules: number[] }; matched?: string[]; skipped?: string[] }; rules?: Array<{ id: number; msg: string; variable: string; data: string }> };
+  const t = details.trace;
+  if (t?.phases) {
+    lines.push('phases:');
+    for (const p of t.phases) lines.push(`  ${p.phase.padEnd(16)} ${p.decision}${p.reason ? `  ${p.reason}` : ''}${p.rule ? `  (rule ${p.rule})` : ''}`);
+  }
+  if (t) {
+    lines.push(`threat score: ${t.threat_score ?? 0}`);
+    if (t.skipped?.length) lines.push(`skipped by a rule: ${t.skipped.join(', ')}`);
+    if (t.matched?.length) lines.push(`also matched: ${t.matched.join(', ')}`);
+  }
+  for (const ev of events) {
+    lines.push(`event: ${String(ev['action'])} by ${String(ev['source'])}${ev['rule_id'] ?? ev['ruleId'] ? ` rule ${String(ev['rule_id'] ?? ev['ruleId'])}` : ''} (${String(ev['reason'])})`);
+    const d = ev['details'] as typeof details | null;
+    if (d?.trace?.waf) lines.push(`  WAF anomaly score ${d.trace.waf.anomaly_score}`);
+    for (const r of d?.rules ?? []) lines.push(`  WAF rule ${r.id}: ${r.msg}  [${r.variable}: ${r.data.slice(0, 80)}]`);
+  }
+  return lines.join('\n');
+}
