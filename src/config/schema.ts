@@ -62,8 +62,38 @@ export const OriginPoolSchema = z.object({
 
 export const SecurityLevelSchema = z.enum(['off', 'essentially_off', 'low', 'medium', 'high', 'under_attack']);
 
+// --- issue 6 (docs/bots-and-origin.md): per-zone page templates. A challenge template must carry the challenge
+// (`{{challenge_form}}` and `{{challenge_script}}`, or `{{challenge}}` for both) and `{{ray}}`; a block template `{{ray}}`.
+/** Placeholders a page template must contain; the first missing one is named in the error. */
+export function missingTemplatePlaceholder(kind: 'challenge' | 'block', html: string): string | undefined {
+  const need = kind === 'block' ? ['{{ray}}']
+    : html.includes('{{challenge}}') ? ['{{ray}}'] : ['{{ray}}', '{{challenge_form}}', '{{challenge_script}}'];
+  return need.find((p) => !html.includes(p));
+}
+
+function templateSchema(kind: 'challenge' | 'block'): z.ZodType<string> {
+  return z.string().min(1).max(65_536).superRefine((html, ctx) => {
+    const missing = missingTemplatePlaceholder(kind, html);
+    if (missing !== undefined) ctx.addIssue({ code: 'custom', message: `the ${kind} template must contain the placeholder ${missing}` });
+  });
+}
+
+export const PageTemplatesSchema = z.object({
+  challenge: templateSchema('challenge').optional().describe('HTML of the challenge page: {{challenge_form}} and {{challenge_script}} (or {{challenge}}), {{ray}}, optional {{site}} and {{nonce}}'),
+  block: templateSchema('block').optional().describe('HTML of the block page (403/429 from a rule): {{ray}}, optional {{site}}, {{status}}, {{reason}}, {{nonce}}'),
+}).strict();
+// ---
+
 export const ZoneSettingsSchema = z.object({
   security_level: SecurityLevelSchema.default('medium'),
+  // --- issue 6 (docs/bots-and-origin.md): verified bots, origin protection, page templates
+  verified_bots_skip_challenge: z.boolean().default(true).describe('verified crawlers (forward-confirmed reverse DNS) are not challenged by the security level or their threat score'),
+  origin_max_concurrency: z.number().int().min(0).max(100_000).default(0).describe('requests in flight to the origin at once, per edge process; 0 = no cap'),
+  origin_queue: z.number().int().min(0).max(10_000).default(16).describe('requests that may wait for an origin slot past origin_max_concurrency; more get 503 origin.overloaded'),
+  origin_queue_timeout_ms: z.number().int().min(0).max(60_000).default(2000).describe('longest wait in the origin queue before 503 origin.overloaded'),
+  origin_pull_secret: z.string().min(32).max(256).nullable().optional().describe('authenticated origin pull: HMAC key of the rampart-origin-auth header (never shown by the API); null = off'),
+  templates: PageTemplatesSchema.default({}).describe('the zone\'s own challenge and block pages'),
+  // ---
   paused: z.boolean().default(false).describe('when true the edge passes traffic straight to the origin (no security phases)'),
   // transforms (docs/transforms.md)
   compression: z.boolean().default(true).describe('compress text responses with brotli, zstd or gzip, as the visitor accepts'),

@@ -20,7 +20,7 @@ export {
 export type { ClearanceClaims, ClearanceFailure, ClearanceResult, IssueClearanceInput, VerifyClearanceContext } from './clearance-cookie.ts';
 export {
   VERIFY_PATH, CHALLENGE_ERROR_CODES, renderChallengePage, renderMessagePage, jsonChallengeBody, wantsJson,
-  contentSecurityPolicy,
+  contentSecurityPolicy, renderBlockPage, usableChallengeTemplate,
 } from './page.ts';
 export type { ChallengePublicReason, ChallengePageOptions, Rendered } from './page.ts';
 export { decideChallenge, handleVerify } from './handler.ts';

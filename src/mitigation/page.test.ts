@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHALLENGE_ERROR_CODES, jsonChallengeBody, renderChallengePage, VERIFY_PATH, wantsJson } from './page.ts';
+import { CHALLENGE_ERROR_CODES, jsonChallengeBody, renderBlockPage, renderChallengePage, usableChallengeTemplate, VERIFY_PATH, wantsJson } from './page.ts';
 
 const base = {
   token: 'v1.k1.eyJ6b25lIjoieCJ9.bWFj', bits: 12, rayId: '8f1c2a-AMS', siteName: 'shop.test',
@@ -78,6 +78,27 @@ test('operator template: placeholders are filled, the challenge block is mandato
   assert.ok(p.body.includes('<i>8f1c2a-AMS</i>'));
   const without = renderChallengePage({ ...base, template: '<html>{{site}}</html>' });
   assert.ok(without.body.includes('rampart-config'), 'a template without {{challenge}} falls back to the built-in page');
+});
+
+test('operator template with {{challenge_form}} and {{challenge_script}} in separate places', () => {
+  const template = '<html><body><main>{{challenge_form}}</main><footer>{{ray}}</footer>{{challenge_script}}</body></html>';
+  const p = renderChallengePage({ ...base, template });
+  const form = p.body.indexOf('id="rampart-form"');
+  const footer = p.body.indexOf('<footer>8f1c2a-AMS</footer>');
+  const script = p.body.indexOf('id="rampart-config"');
+  assert.ok(form > 0 && footer > form && script > footer, 'form, then footer, then the scripts');
+  assert.ok(p.body.includes('<script nonce="bm9uY2Utbm9uY2Utbm9uY2U=">'));
+  assert.equal(p.headers['content-security-policy'], renderChallengePage(base).headers['content-security-policy']);
+  assert.ok(!renderChallengePage({ ...base, template: '<html>{{challenge_form}}{{ray}}</html>' }).body.startsWith('<html>'), 'script missing: built-in page');
+  assert.ok(!renderChallengePage({ ...base, template: '<html>{{challenge}}</html>' }).body.startsWith('<html>'), 'ray missing: built-in page');
+  assert.equal(usableChallengeTemplate('{{challenge}}{{ray}}'), true);
+});
+
+test('block page template: placeholders escaped and filled once, page CSP', () => {
+  const p = renderBlockPage({ template: '<p>{{status}} {{reason}} at {{site}}</p><i>{{ray}}</i><style nonce="{{nonce}}"></style>', status: 403, reason: 'waf.block', rayId: 'r-1', siteName: '<b>{{ray}}</b>', cspNonce: 'bm9uY2U=' });
+  assert.equal(p.status, 403);
+  assert.equal(p.body, '<p>403 waf.block at &lt;b&gt;{{ray}}&lt;/b&gt;</p><i>r-1</i><style nonce="bm9uY2U="></style>');
+  assert.match(p.headers['content-security-policy'] ?? '', /style-src 'nonce-bm9uY2U='/);
 });
 
 test('JSON body for API clients: stable shape and codes', () => {

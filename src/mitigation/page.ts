@@ -113,21 +113,23 @@ export interface ChallengePageOptions {
   /** Offer the no-JS path: a form the visitor may submit after this many milliseconds. Omit to disable. */
   noJsDelayMs?: number;
   /**
-   * Operator template (per zone): a full HTML document with the placeholders `{{site}}`, `{{ray}}`, `{{nonce}}`
-   * (for the template's own `<style>`/`<script>`) and `{{challenge}}` (the required block: config, form, scripts,
-   * noscript). Without `{{challenge}}` the template is refused and the built-in page is used.
+   * Operator template (per zone): a full HTML document with the placeholders `{{ray}}` (required), `{{site}}`,
+   * `{{nonce}}` (for the template's own `<style>`/`<script>`) and the challenge: `{{challenge_form}}` (markup,
+   * noscript path, forms) and `{{challenge_script}}` (config and solver), or `{{challenge}}` for both. A template
+   * missing them is refused when saved (config/schema.ts); here the built-in page is used instead.
    */
   template?: string;
 }
 
-function challengeBlock(o: ChallengePageOptions): string {
+/** The challenge in two parts: the visible markup and forms (`form`), and the scripts that solve it (`script`). */
+function challengeParts(o: ChallengePageOptions): { form: string; script: string } {
   const token = escapeHtml(o.token);
   const delaySec = o.noJsDelayMs === undefined ? undefined : Math.ceil(o.noJsDelayMs / 1000);
   const noJsForm = delaySec === undefined
     ? '<p>Please enable JavaScript in your browser and reload this page.</p>'
     : `<p>Without JavaScript you can still continue: wait ${delaySec} seconds, then press the button.</p>
 <form method="POST" action="${VERIFY_PATH}"><input type="hidden" name="token" value="${token}"><input type="hidden" name="nojs" value="1"><button type="submit">Continue to the site</button></form>`;
-  return `<div id="rampart-js" hidden>
+  const form = `<div id="rampart-js" hidden>
 <div class="row"><div class="spinner" aria-hidden="true"></div><p id="rampart-status" role="status" aria-live="polite">Checking your browser\u2026</p></div>
 <div class="track" aria-hidden="true"><div id="rampart-bar"></div></div>
 <p>This takes a few seconds and happens only once. You will be taken to the site automatically.</p>
@@ -140,28 +142,56 @@ ${noJsForm}
 <form id="rampart-form" method="POST" action="${VERIFY_PATH}" hidden>
 <input type="hidden" name="token" value="${token}">
 <input type="hidden" name="nonce" value="">
-</form>
-<script type="application/json" id="rampart-config">${inlineJson({ challenge: o.token, bits: o.bits, batch: 256 })}</script>
+</form>`;
+  const script = `<script type="application/json" id="rampart-config">${inlineJson({ challenge: o.token, bits: o.bits, batch: 256 })}</script>
 <script nonce="${o.cspNonce}">
 ${WORKER_FUNCTION_JS}
 ${MAIN_JS}
 </script>`;
+  return { form, script };
 }
+
+// --- issue 6: operator templates (docs/bots-and-origin.md). Placeholders are replaced in one pass, so text a
+// value brings in (a site name with "{{ray}}" in it) is never expanded again.
+const PLACEHOLDER_RE = /\{\{(site|ray|nonce|challenge|challenge_form|challenge_script|status|reason)\}\}/g;
+
+function fillTemplate(template: string, vars: Readonly<Record<string, string>>): string {
+  return template.replace(PLACEHOLDER_RE, (_m, k: string) => vars[k] ?? '');
+}
+
+/** Whether a challenge template carries the challenge (else the built-in page is served). */
+export function usableChallengeTemplate(t: string | undefined): t is string {
+  return t !== undefined && t.includes('{{ray}}')
+    && (t.includes('{{challenge}}') || (t.includes('{{challenge_form}}') && t.includes('{{challenge_script}}')));
+}
+
+/**
+ * The zone's block page (403/429 from a rule, the WAF, a rate limit), from its template: `{{ray}}` (required),
+ * `{{site}}`, `{{status}}`, `{{reason}}` (the stable reason code, e.g. `waf.block`) and `{{nonce}}` for the
+ * template's own `<style nonce>`/`<script nonce>`; served with the same CSP as the challenge page.
+ */
+export function renderBlockPage(o: { template: string; status: number; reason: string; rayId: string; siteName: string; cspNonce: string }): Rendered {
+  const body = fillTemplate(o.template, {
+    site: escapeHtml(o.siteName), ray: escapeHtml(o.rayId), nonce: o.cspNonce, status: String(o.status), reason: escapeHtml(o.reason),
+  });
+  return { status: o.status, headers: pageHeaders(o.cspNonce), body };
+}
+// ---
 
 /** The proof-of-work challenge page: status 403 (503 under attack), headers with the nonce'd CSP, and HTML. */
 export function renderChallengePage(o: ChallengePageOptions): Rendered {
   const status = o.underAttack ? 503 : 403;
   const headers = pageHeaders(o.cspNonce);
-  const block = challengeBlock(o);
-  if (o.template !== undefined && o.template.includes('{{challenge}}')) {
-    const vars: Record<string, string> = {
-      site: escapeHtml(o.siteName), ray: escapeHtml(o.rayId), nonce: o.cspNonce, challenge: block,
-    };
-    const body = o.template.replace(/\{\{(site|ray|nonce|challenge)\}\}/g, (_m, k: string) => vars[k] ?? '');
+  const { form, script } = challengeParts(o);
+  if (usableChallengeTemplate(o.template)) {
+    const body = fillTemplate(o.template, {
+      site: escapeHtml(o.siteName), ray: escapeHtml(o.rayId), nonce: o.cspNonce, challenge: `${form}\n${script}`,
+      challenge_form: form, challenge_script: script,
+    });
     return { status, headers, body };
   }
   const title = o.underAttack ? 'Checking your browser before you enter' : 'Just a moment\u2026';
-  return { status, headers, body: shell({ nonce: o.cspNonce, title, siteName: o.siteName, rayId: o.rayId, inner: block }) };
+  return { status, headers, body: shell({ nonce: o.cspNonce, title, siteName: o.siteName, rayId: o.rayId, inner: `${form}\n${script}` }) };
 }
 
 /** A short HTML page (verification failed, resubmit needed): no script at all. */

@@ -24,6 +24,13 @@ import { createCachePhase } from './cache/index.ts';
 import { createTransformsPhase } from './transforms/index.ts';
 import { MemoryCacheStore } from '../../cache/index.ts';
 import type { CacheStore, PurgeSelector } from '../../state/cache-store.ts';
+// --- issue 6 (docs/bots-and-origin.md): verified bots, the zone's block page
+import { createVerifiedBotsPhase } from './verified-bots/index.ts';
+import { withBlockTemplate } from './challenge/block-page.ts';
+import { BotVerifier, botDomainsFromEnv, botResolverFromEnv, createBotResolver } from '../../mitigation/bots/index.ts';
+import type { BotLookupResult } from '../../mitigation/bots/index.ts';
+import { Counter } from 'prom-client';
+// ---
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +48,8 @@ export interface PhaseDeps {
   readonly cacheStore: CacheStore;
   /** Keys of email obfuscation (default: the system's random source). */
   readonly random?: Random;
+  /** issue 6: verified crawlers (FCrDNS); without it `rampart.verified_bot` stays false. */
+  readonly bots?: BotVerifier;
 }
 
 export interface RequestPhases {
@@ -57,21 +66,23 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
     d.logger.error({ zone, err: (err as Error).message }, 'rule evaluation problem (failing open)');
   };
   const challenge = createChallengePhase(d.challenge);
+  const block = (p: Phase): Phase => withBlockTemplate(p, d.random ?? systemRandom); // issue 6: the zone's block page
   return {
     challenge,
     phases: [
       createLegalPhase({ now: d.now, operatorUrl: operatorUrlFromEnv(), onError }),
-      createAccessRulesPhase(onError),
+      block(createAccessRulesPhase(onError)),
       createReputationPhase(d.reputation, () => d.metrics.stateFailures.labels('reputation').inc()),
-      createFirewallRulesPhase(onError),
-      createRateLimitPhase({ counters: d.counters, kv: d.kv, now: d.now, onError, onStoreFailure: () => d.metrics.stateFailures.labels('rate_limit').inc() }),
-      createWafPhase({
+      ...(d.bots !== undefined ? [createVerifiedBotsPhase(d.bots)] : []), // issue 6: before the rules read rampart.verified_bot
+      block(createFirewallRulesPhase(onError)),
+      block(createRateLimitPhase({ counters: d.counters, kv: d.kv, now: d.now, onError, onStoreFailure: () => d.metrics.stateFailures.labels('rate_limit').inc() })),
+      block(createWafPhase({
         crsDir: d.crsDir, managedRules: d.managedRules,
         onError: (zone, err) => { d.metrics.stateFailures.labels('waf_compile').inc(); d.logger.error({ zone, err: (err as Error).message }, 'WAF ruleset failed to compile; the zone runs without WAF until fixed'); },
         onCompiled: (_k, ms) => d.logger.info({ ms: Math.round(ms) }, 'WAF ruleset compiled'),
-      }),
+      })),
       // hotlink protection, the edge's /.rampart/email-* assets, and the response transforms (applied by origin)
-      createTransformsPhase({ random: d.random ?? systemRandom, registry: d.metrics.registry }),
+      block(createTransformsPhase({ random: d.random ?? systemRandom, registry: d.metrics.registry })),
       challenge,
       createCachePhase({ store: d.cacheStore, now: d.now, coalesceTimeoutMs: 10_000, onError: (err) => d.logger.warn({ err: (err as Error).message }, 'cache store problem (request served from the origin)') }),
     ],
@@ -96,12 +107,29 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
     keyRing, random: systemRandom, replayStore: state.kv,
     log: (e) => logger.debug({ challenge: e }, 'challenge outcome'),
   };
+  const bots = createBotVerifier(state.kv, metrics, logger);
   return {
-    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: managedRules(), cacheStore }),
+    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: managedRules(), cacheStore, bots }),
     purge: (sel) => cacheStore.purge(sel),
     reportAbuse: (ip, kind) => { reputation.record(ip, kind).catch(() => metrics.stateFailures.labels('reputation').inc()); },
     close: async () => { await reputation.close(); await cacheStore.close(); },
   };
+}
+
+/**
+ * issue 6: the verified-bot checker of this process: resolver from RAMPART_BOT_RESOLVER (host:port[,…]; default
+ * the system's), crawler domains from RAMPART_BOT_DOMAINS (default DEFAULT_CRAWLER_DOMAINS), results shared in the KV.
+ */
+export function createBotVerifier(kv: KeyValueStore, metrics: EdgeMetrics, logger: Logger, env: NodeJS.ProcessEnv = process.env): BotVerifier {
+  const name = 'rampart_verified_bot_lookups_total';
+  const lookups = (metrics.registry.getSingleMetric(name) as Counter<'result'> | undefined)
+    ?? new Counter({ name, help: 'Forward-confirmed reverse DNS checks of clients claiming to be crawlers, by result', labelNames: ['result'] as const, registers: [metrics.registry] });
+  const domains = botDomainsFromEnv(env);
+  return new BotVerifier({
+    kv, clock: systemClock, resolver: createBotResolver(botResolverFromEnv(env)), ...(domains !== undefined ? { domains } : {}),
+    onLookup: (r: BotLookupResult) => lookups.labels(r).inc(),
+    onStoreError: (err) => { metrics.stateFailures.labels('verified_bots').inc(); logger.debug({ err: (err as Error).message }, 'verified-bot cache unavailable'); },
+  });
 }
 
 /**

@@ -85,6 +85,7 @@ export class RequestContext {
         version: req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${req.httpVersion}`,
         bodySize: cl === undefined ? 0 : Number(cl) || 0, ip: this.clientIp, ssl: this.tls,
         threatScore: (this.notes.get('threat_score') as number | undefined) ?? 0,
+        verifiedBot: this.notes.get('verified_bot') === true, // issue 6: set by the verified-bots phase
       });
     }
     return this.#ruleReq;

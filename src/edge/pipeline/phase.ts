@@ -21,7 +21,8 @@ export const CONTINUE: Verdict = Object.freeze({ kind: 'continue' });
 
 export type PhaseName =
   | 'legal' | 'access-rules' | 'reputation' | 'firewall-rules' | 'rate-limit' | 'waf' | 'challenge' | 'cache' | 'origin'
-  | 'transforms' | 'log';
+  | 'transforms' | 'log'
+  | 'verified-bots'; // issue 6 (docs/bots-and-origin.md)
 
 export interface Phase {
   readonly name: PhaseName;

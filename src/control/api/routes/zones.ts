@@ -8,7 +8,13 @@ import { ApiError, API_CODES } from '../errors.ts';
 
 export function zoneView(z: Zone): Record<string, unknown> {
   const { certificate, ...rest } = z;
-  return { ...rest, status: 'active', paused: z.settings.paused, has_certificate: certificate !== undefined };
+  return { ...rest, settings: publicSettings(z.settings), status: 'active', paused: z.settings.paused, has_certificate: certificate !== undefined };
+}
+
+/** issue 6: the origin-pull secret is never read back, only whether it is set (docs/bots-and-origin.md). */
+export function publicSettings(s: Zone['settings']): Record<string, unknown> {
+  const { origin_pull_secret: secret, ...rest } = s;
+  return { ...rest, origin_pull_secret_set: typeof secret === 'string' && secret.length > 0 };
 }
 
 function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number): number {
@@ -78,6 +84,6 @@ export function registerZoneRoutes(r: Router, zones: ZoneService): void {
 
 /** Settings as Cloudflare lists them: [{id, value, editable}]. */
 function settingsView(s: Zone['settings']): Array<{ id: string; value: unknown; editable: boolean }> {
-  return Object.entries(s).map(([id, value]) => ({ id, value, editable: true }));
+  return Object.entries(publicSettings(s)).map(([id, value]) => ({ id, value, editable: id !== 'origin_pull_secret_set' }));
 }
 

@@ -10,6 +10,7 @@ import type { ChallengeDeps, SecurityLevel } from '../../../mitigation/index.ts'
 import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import type { RequestContext } from '../../pipeline/context.ts';
+import { VERIFIED_BOT_NOTE } from '../../../mitigation/bots/index.ts';
 
 export { VERIFY_PATH };
 
@@ -33,9 +34,14 @@ function decide(ctx: RequestContext, deps: ChallengeDeps, force: boolean, ruleId
     zoneId: zone.id, securityLevel: level, threatScore: (ctx.notes.get('threat_score') as number | undefined) ?? 0,
     cookies: req.headers.cookie, ip: ctx.clientIp, ua: req.headers['user-agent'] ?? '', accept: req.headers.accept,
     method: req.method ?? 'GET', url: req.url ?? '/', policyId: policyOf(level), now: Date.now(), rayId: ctx.ray, siteName: ctx.host, force,
+    // --- issue 6: verified crawlers skip the security level (not a rule's challenge); the zone's own page template
+    verifiedBot: ctx.notes.get(VERIFIED_BOT_NOTE) === true && zone.settings.verified_bots_skip_challenge !== false,
+    ...(zone.settings.templates?.challenge !== undefined ? { template: zone.settings.templates.challenge } : {}),
+    // ---
   }, deps);
   if (d.kind === 'pass') {
     if (d.reason === 'clearance') ctx.matched.push('challenge:clearance');
+    else if (d.reason === 'verified_bot') ctx.matched.push('challenge:verified_bot');
     return CONTINUE;
   }
   return { kind: 'respond', status: d.status, reason: force ? 'challenge.issued' : `challenge.${level === 'under_attack' ? 'under_attack' : 'security_level'}`, ...(ruleId !== undefined ? { ruleId } : {}), headers: d.headers, body: d.body, contentType: d.headers['content-type'] ?? 'text/html; charset=utf-8' };
