@@ -41,6 +41,8 @@ import { openState, redactUrl } from './state/state-spec.ts';
 import type { SharedState, StateSpec } from './state/state-spec.ts';
 import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
 import { FleetBus } from './fleet/fleet-bus.ts';
+import { WebhookService } from './control/services/webhooks.ts';
+import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
 import { SqliteAnalyticsStore } from './state/sqlite/analytics-store.ts';
 import { AnalyticsAggregator, createAnalyticsLogPhase, startAnalyticsMaintenance } from './analytics/index.ts';
 import { registerAnalyticsRoutes } from './control/api/routes/analytics.ts';
@@ -228,7 +230,10 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const defaultDoc = await certs.ensure('default', 'default-cert');
   const defaultCert: PemPair = { cert: defaultDoc.cert, key: defaultDoc.key };
   const zones = new ZoneService(store, publish);
+  const zoneNameOf = (id: string): string => lastDocs.docs.find((d) => d.kind === 'zone' && d.id === id)?.name ?? id;
+  const webhooks = new WebhookService({ store, publish, logFile: join(dataDir, 'webhook-deliveries.jsonl'), nodeId, onError: (e) => logger.warn({ err: (e as Error).message }, 'webhook delivery problem') });
   if (edgeOn) healthChecker = new HealthChecker((r) => {
+    webhooks.emit(r.up ? 'origin.up' : 'origin.down', { origin: r.originKey, detail: r.detail }, zoneNameOf(r.zoneId));
     logger.warn({ zone: r.zoneId, origin: r.originKey, up: r.up, detail: r.detail }, r.up ? 'origin healthy again' : 'origin marked down by health checks');
     if (edge) edge.health.setActive(r.zoneId, r.originKey, r.up);
     for (const w of live.values()) w.worker.send({ t: 'health', zoneId: r.zoneId, originKey: r.originKey, up: r.up } satisfies ToWorker);
@@ -426,7 +431,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     log: (msg, f) => logger.info(f, msg) }) : undefined;
   // an edge-only node answers health, metrics and status; every change goes through a control plane
   if (controlOn) {
-    registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')));
+    registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')),
+      (o) => webhooks.emit('legal.order_recorded', { order: o.id, court: o.court, case: o.case, date: o.date, jurisdiction: o.jurisdiction }, o.zone));
+    registerWebhookRoutes(router, webhooks);
     registerAuditRoutes(router, auditLog, loadOrCreateAuditKey(dataDir));
     registerZoneRoutes(router, zones);
     registerAccountRoutes(router, accounts);
@@ -496,6 +503,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     closing = true;
     healthChecker?.close();
     acmeService?.close();
+    webhooks.close();
     clearInterval(backstop);
     await watcher?.close();
     await fleet?.close();

@@ -17,7 +17,7 @@ export interface TestOrigin {
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 /** Echo origin. Query options: status=, delay_ms=, size= (bytes of body), header_x=v (response header), max_age=, tag=. */
-export async function startOrigin(host = '127.0.0.1', custom?: Handler): Promise<TestOrigin> {
+export async function startOrigin(host = '127.0.0.1', custom?: Handler, listenPort = 0): Promise<TestOrigin> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let n = 0;
@@ -51,7 +51,7 @@ export async function startOrigin(host = '127.0.0.1', custom?: Handler): Promise
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, host, () => r()));
+  await new Promise<void>((r) => server.listen(listenPort, host, () => r()));
   const port = (server.address() as AddressInfo).port;
   return {
     port, address: `${host}:${port}`, server, seen,

@@ -3,7 +3,7 @@ import type { LegalService } from '../../services/legal.ts';
 import { publicNotice } from '../../services/legal.ts';
 import type { Router } from '../router.ts';
 
-export function registerLegalRoutes(r: Router, legal: LegalService): void {
+export function registerLegalRoutes(r: Router, legal: LegalService, onRecorded?: (o: Awaited<ReturnType<LegalService['create']>>) => void): void {
   r.add({ method: 'GET', path: '/client/v4/legal/orders', auth: 'token', summary: 'Legal orders, oldest first (?zone=NAME)',
     handler: async (q) => {
       const zone = q.query.get('zone');
@@ -12,7 +12,7 @@ export function registerLegalRoutes(r: Router, legal: LegalService): void {
     } });
   r.add({ method: 'POST', path: '/client/v4/legal/orders', auth: 'token',
     summary: 'Record a legal order {zone, court, case, date, jurisdiction, document_base64, document_name?, paths?, hostnames?, geo?, expires?}; its scope answers 451',
-    handler: async (q) => ({ kind: 'json', result: await legal.create(q.body) }) });
+    handler: async (q) => { const o = await legal.create(q.body); onRecorded?.(o); return { kind: 'json', result: o }; } });
   r.add({ method: 'GET', path: '/client/v4/legal/orders/:id', auth: 'token', summary: 'One legal order',
     handler: async (q) => {
       const o = await legal.get(q.params['id']!);
