@@ -284,8 +284,8 @@ class Checker {
         this.fail(`unknown list $${e.set.name}${near ? `; did you mean $${near}?` : ''}`, e.set, 'rules.unknown_list');
       }
       const want = lt.kind === 'ip' ? 'ip' : lt.kind === 'int' ? 'asn' : lt.kind === 'string' ? 'string' : undefined;
-      if (list.kind !== want) {
-        this.fail(`list $${e.set.name} holds ${list.kind === 'ip' ? 'IP addresses' : list.kind === 'asn' ? 'AS numbers' : 'strings'}, but the left of 'in' is ${typeName(lt)}`, e.set, 'rules.list_type');
+      if ((list.kind === 'hostname' ? 'string' : list.kind) !== want) {
+        this.fail(`list $${e.set.name} holds ${list.kind === 'ip' ? 'IP addresses' : list.kind === 'asn' ? 'AS numbers' : list.kind === 'hostname' ? 'host names' : 'strings'}, but the left of 'in' is ${typeName(lt)}`, e.set, 'rules.list_type');
       }
       try {
         if (list.kind === 'ip') return { k: 'inIps', left, set: ipListSet(list), type: BOOL, each };

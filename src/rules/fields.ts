@@ -1,4 +1,5 @@
 /** The fields an expression can read, their types and how each is read from a RuleRequest (only when needed). */
+import { defaultGeoIp } from '../lib/geoip/index.ts';
 import { parseIp } from '../lib/ip.ts';
 import type { Ip } from '../lib/ip.ts';
 import type { RuleRequest } from './request.ts';
@@ -53,8 +54,8 @@ const DEFS: FieldDef[] = [
   { name: 'http.request.version', type: STRING, description: 'HTTP version: HTTP/1.0, HTTP/1.1, HTTP/2, HTTP/3.', example: 'http.request.version eq "HTTP/1.0"', get: (r) => r.version },
   { name: 'http.request.body.size', type: INT, description: 'Body size in bytes (0 when none).', example: 'http.request.body.size gt 1000000', get: (r) => r.bodySize },
   { name: 'ip.src', type: IP, description: 'Client IP address (IPv4-mapped IPv6 reads as IPv4).', example: 'ip.src in {203.0.113.0/24 2001:db8::/32}', get: clientIp },
-  { name: 'ip.src.country', type: STRING, description: 'Client country, ISO 3166-1 alpha-2, upper case ("XX" or "" when unknown).', example: 'ip.src.country in {"FR" "BE"}', get: (r) => r.country ?? '' },
-  { name: 'ip.src.asnum', type: INT, description: 'Client autonomous system number (0 when unknown).', example: 'ip.src.asnum eq 64496', get: (r) => r.asn ?? 0 },
+  { name: 'ip.src.country', type: STRING, description: 'Client country, ISO 3166-1 alpha-2, upper case ("XX" when unknown). From the request, else the GeoIP database.', example: 'ip.src.country in {"FR" "BE"}', get: (r) => r.country ?? defaultGeoIp().country(r.ip) },
+  { name: 'ip.src.asnum', type: INT, description: 'Client autonomous system number (0 when unknown). From the request, else the GeoIP database.', example: 'ip.src.asnum eq 64496', get: (r) => r.asn ?? defaultGeoIp().asn(r.ip) },
   { name: 'ssl', type: BOOL, description: 'True when the client connection is TLS.', example: 'not ssl', get: (r) => r.ssl },
   { name: 'rampart.threat_score', type: INT, description: 'Shared IP reputation score 0..100 (0 until reputation exists).', example: 'rampart.threat_score gt 50', get: (r) => r.threatScore ?? 0 },
   { name: 'rampart.verified_bot', type: BOOL, description: 'True for a verified good bot (false until bot verification exists).', example: 'not rampart.verified_bot', get: (r) => r.verifiedBot ?? false },

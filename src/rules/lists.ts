@@ -7,7 +7,9 @@ import { IpSet } from '../lib/ip.ts';
 export type RuleList =
   | { readonly kind: 'ip'; readonly items: readonly string[] }
   | { readonly kind: 'asn'; readonly items: readonly number[] }
-  | { readonly kind: 'string'; readonly items: readonly string[] };
+  | { readonly kind: 'string'; readonly items: readonly string[] }
+  /** Host names, matched case-insensitively against string fields (e.g. `http.host in $partners`). */
+  | { readonly kind: 'hostname'; readonly items: readonly string[] };
 
 /** Lists by name (without `$`): a map, or a function returning undefined for an unknown name. */
 export type ListResolver = ReadonlyMap<string, RuleList> | ((name: string) => RuleList | undefined);
@@ -44,10 +46,10 @@ export function asnListSet(list: RuleList & { kind: 'asn' }): ReadonlySet<number
   return s;
 }
 
-export function stringListSet(list: RuleList & { kind: 'string' }): ReadonlySet<string> {
+export function stringListSet(list: RuleList & { kind: 'string' | 'hostname' }): ReadonlySet<string> {
   let s = strCache.get(list);
   if (!s) {
-    s = new Set(list.items);
+    s = new Set(list.kind === 'hostname' ? list.items.map((h) => h.toLowerCase()) : list.items);
     strCache.set(list, s);
   }
   return s;

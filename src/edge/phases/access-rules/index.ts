@@ -2,6 +2,10 @@
  * The access-rules phase: IP, CIDR, range, country and ASN rules of the zone (longest prefix wins). `block`
  * answers 403, `challenge` asks for a challenge, `allow` lets the client skip the later security phases,
  * `log` only records.
+ *
+ * It also looks the client up in the GeoIP databases (RAMPART_GEOIP_COUNTRY / RAMPART_GEOIP_ASN, loaded once per
+ * process) and puts `country` and `asn` on the context's notes for the later phases and analytics; with no database
+ * configured the notes stay unset (rules then read "XX" and 0).
  */
 import { compileAccessRules, AccessRuleSchema } from '../../../rules/index.ts';
 import type { AccessMatcher, AccessRule } from '../../../rules/index.ts';
@@ -9,11 +13,24 @@ import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import type { RequestContext } from '../../pipeline/context.ts';
 import { zoneCache } from '../zone-cache.ts';
+import { defaultGeoIp } from '../../../lib/geoip/index.ts';
+import type { GeoIp } from '../../../lib/geoip/index.ts';
+
+export const COUNTRY_NOTE = 'country';
+export const ASN_NOTE = 'asn';
+
+/** Put the client's country and ASN on the notes (once per request; a no-op without a database). */
+export function annotateGeo(ctx: RequestContext, geo: GeoIp): void {
+  if (!geo.configured || ctx.notes.has(COUNTRY_NOTE)) return;
+  ctx.notes.set(COUNTRY_NOTE, geo.country(ctx.clientIp));
+  ctx.notes.set(ASN_NOTE, geo.asn(ctx.clientIp));
+}
 
 export const ACCESS_RULE_KIND = 'access_rule';
 export const SECURITY_PHASES = ['access_rules', 'reputation', 'firewall_rules', 'rate_limit', 'waf', 'challenge'] as const;
 
-export function createAccessRulesPhase(onError: (zone: string, err: unknown) => void): Phase {
+export function createAccessRulesPhase(onError: (zone: string, err: unknown) => void, geoOf: () => GeoIp = defaultGeoIp): Phase {
+  let geoReported = false;
   const matcherOf = zoneCache<AccessMatcher | null>(ACCESS_RULE_KIND, (docs, zone) => {
     if (docs.length === 0) return null;
     const rules: AccessRule[] = [];
@@ -26,9 +43,12 @@ export function createAccessRulesPhase(onError: (zone: string, err: unknown) => 
   return {
     name: 'access-rules',
     onRequest(ctx: RequestContext): Verdict {
+      const geo = geoOf();
+      if (!geoReported && geo.problems.length > 0) { geoReported = true; onError('-', new Error(`GeoIP: ${geo.problems.join('; ')}`)); }
+      annotateGeo(ctx, geo);
       const m = matcherOf(ctx.zone!);
       if (m === null || ctx.skips('access_rules')) return CONTINUE;
-      const rule = m.match(ctx.clientIp, ctx.notes.get('country') as string | undefined, ctx.notes.get('asn') as number | undefined);
+      const rule = m.match(ctx.clientIp, (ctx.notes.get(COUNTRY_NOTE) as string | undefined) ?? geo.country(ctx.clientIp), (ctx.notes.get(ASN_NOTE) as number | undefined) ?? geo.asn(ctx.clientIp));
       if (rule === null) return CONTINUE;
       switch (rule.mode) {
         case 'block': return { kind: 'respond', status: 403, reason: 'access.block', ruleId: rule.id };
