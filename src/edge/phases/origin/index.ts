@@ -20,6 +20,11 @@ import { BODY_NOTE, ORIGIN_TAP_NOTE } from '../../pipeline/context.ts';
 import type { OriginTap } from '../../pipeline/context.ts';
 import { RESPONSE_TRANSFORM_NOTE, createBodySink } from '../transforms/index.ts';
 import type { BodySink, ResponseTransform } from '../transforms/index.ts';
+// --- issue 6: origin protection (concurrency gate, authenticated origin pull); docs/bots-and-origin.md
+import { ORIGIN_AUTH_HEADER, ORIGIN_OVERLOADED, OriginGate, originAuthHeader, overloadedVerdict } from '../origin-protection/index.ts';
+import type { Release } from '../origin-protection/index.ts';
+import { Counter } from 'prom-client';
+// ---
 
 export interface OriginDeps {
   readonly pools: UpstreamPools;
@@ -55,11 +60,37 @@ function hasBody(ctx: RequestContext): boolean {
 }
 
 export function createOriginPhase(deps: OriginDeps): Phase {
+  // --- issue 6: per-zone cap on requests in flight to the origin, with a short queue (per edge process)
+  const gate = new OriginGate();
+  const name = 'rampart_origin_overloaded_total';
+  const overloaded = (deps.metrics.registry.getSingleMetric(name) as Counter<'zone' | 'why'> | undefined)
+    ?? new Counter({ name, help: 'Requests answered 503 origin.overloaded: the zone\'s origin was at origin_max_concurrency and the queue full or too slow', labelNames: ['zone', 'why'] as const, registers: [deps.metrics.registry] });
+  const go = (ctx: RequestContext, zone: CompiledZone, release: Release): Promise<Verdict> =>
+    new Promise<Verdict>((resolve) => attempt(ctx, zone, deps, undefined, (v) => { release(); resolve(v); }));
+  const refuse = (ctx: RequestContext, zone: CompiledZone, why: string): Verdict => {
+    overloaded.labels(zone.name, why).inc();
+    if (why === 'client_gone') { ctx.errorCode = 'client.closed'; return CONTINUE; }
+    const tap = ctx.notes.get(ORIGIN_TAP_NOTE) as OriginTap | undefined;
+    if (tap?.fallback?.(ORIGIN_OVERLOADED)) return { kind: 'served', reason: 'cache.stale_on_error' };
+    return overloadedVerdict(ctx);
+  };
+  // ---
   return {
     name: 'origin',
     onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
       const zone = ctx.zone!;
       if (zone.pool.origins.length === 0) return errorVerdict(ERRORS.noOrigin);
+      // --- issue 6: origin protection
+      const s = zone.settings;
+      const max = s.origin_max_concurrency ?? 0;
+      if (max > 0) {
+        const limits = { max, queue: s.origin_queue ?? 16, timeoutMs: s.origin_queue_timeout_ms ?? 2000 };
+        const r = gate.enter(zone.id, limits, (cancel) => ctx.res.once('close', cancel));
+        if (typeof r === 'function') return go(ctx, zone, r);
+        if (typeof r === 'string') return refuse(ctx, zone, r);
+        return r.then((x) => (typeof x === 'function' ? go(ctx, zone, x) : refuse(ctx, zone, x)));
+      }
+      // ---
       return new Promise<Verdict>((resolve) => attempt(ctx, zone, deps, undefined, resolve));
     },
   };
@@ -75,6 +106,13 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
   const buffered = ctx.notes.get(BODY_NOTE) as Buffer | Readable | undefined;
   const body = buffered !== undefined || hasBody(ctx);
   const headers = forwardHeaders(req.rawHeaders, ctx.clientIp, ctx.tls, ctx.ray, ctx.host, zone.pool.hostHeader);
+  // --- issue 6: authenticated origin pull (a client's own header of that name is dropped)
+  const pullSecret = zone.settings.origin_pull_secret;
+  if (typeof pullSecret === 'string' && pullSecret !== '') {
+    for (let i = headers.length - 2; i >= 0; i -= 2) if (headers[i]!.toLowerCase() === ORIGIN_AUTH_HEADER) headers.splice(i, 2);
+    headers.push(ORIGIN_AUTH_HEADER, originAuthHeader(pullSecret, ctx.ray, (zone.pool.hostHeader ?? ctx.host).toLowerCase(), Date.now()));
+  }
+  // ---
   const pool = deps.pools.get(origin, zone.pool.connectTimeoutMs);
   const sent = performance.now();
   let abort: ((err?: Error) => void) | undefined;
