@@ -89,7 +89,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 
   async zone(args) {
     const [sub, ...rest] = args;
-    const usage = 'rampart zone add NAME [--origin ADDR:PORT ...] [--account A] | list | show NAME | delete NAME | set NAME [--security-level L] [--paused true|false]';
+    const usage = 'rampart zone add NAME [--origin ADDR:PORT ...] [--account A] | list | show NAME | delete NAME --reason R | suspend NAME --reason R | unsuspend NAME | set NAME [--security-level L] [--paused true|false]';
     switch (sub) {
       case 'add': {
         const { values, positionals } = parse(rest, { origin: { type: 'string', multiple: true }, account: { type: 'string' }, alias: { type: 'string', multiple: true } }, 'rampart zone add NAME [--origin ADDR:PORT ...] [--account A] [--alias HOST ...] [--json]');
@@ -110,11 +110,23 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
         return;
       }
       case 'show': case 'delete': {
-        const { values, positionals } = parse(rest, {}, `rampart zone ${sub} NAME|ID [--json]`);
+        const { values, positionals } = parse(rest, { reason: { type: 'string' }, note: { type: 'string' } }, `rampart zone ${sub} NAME|ID${sub === 'delete' ? ' --reason account_request|attack_source|non_payment [--note TEXT]' : ''} [--json]`);
         const id = positionals[0];
         if (!id) throw new CliError(`zone ${sub}: missing the zone name or id`, 2);
-        const env = await api<ZoneView & { id: string }>(sub === 'show' ? 'GET' : 'DELETE', `/client/v4/zones/${enc(id)}`);
+        const q = new URLSearchParams();
+        if (sub === 'delete' && values['reason'] !== undefined) q.set('reason', String(values['reason']));
+        if (sub === 'delete' && values['note'] !== undefined) q.set('note', String(values['note']));
+        const env = await api<ZoneView & { id: string }>(sub === 'show' ? 'GET' : 'DELETE', `/client/v4/zones/${enc(id)}${q.size ? '?' + q.toString() : ''}`);
         out(Boolean(values['json']), env, () => sub === 'show' ? zoneDetail(env.result) : `deleted zone ${id} (id ${env.result.id})`);
+        return;
+      }
+      case 'suspend': case 'unsuspend': {
+        const { values, positionals } = parse(rest, { reason: { type: 'string' }, note: { type: 'string' } }, `rampart zone ${sub} NAME|ID${sub === 'suspend' ? ' --reason account_request|attack_source|non_payment [--note TEXT]' : ''} [--json]`);
+        const id = positionals[0];
+        if (!id) throw new CliError(`zone ${sub}: missing the zone name or id`, 2);
+        if (sub === 'suspend' && values['reason'] === undefined) throw new CliError('zone suspend: --reason is required: account_request, attack_source or non_payment (a zone is never suspended for what it publishes; that takes a legal order: rampart legal add)', 2);
+        const env = await api<ZoneView & { id: string }>('POST', `/client/v4/zones/${enc(id)}/${sub}`, sub === 'suspend' ? { reason: values['reason'], ...(values['note'] !== undefined ? { note: values['note'] } : {}) } : undefined);
+        out(Boolean(values['json']), env, () => `${sub === 'suspend' ? 'suspended' : 'unsuspended'} zone ${id}`);
         return;
       }
       case 'set': {
@@ -227,7 +239,8 @@ const HELP = `rampart: an edge shield for many sites
   rampart start [--http ADDR:PORT] [--https ADDR:PORT] [--admin ADDR:PORT] [--data DIR] [--config FILE] [--workers N]
                 [--role all|edge|control] [--redis URL] [--postgres URL]   (fleet mode: docs/fleet.md)
   rampart test [FILES...]                 run the test suite
-  rampart zone add|list|show|delete|set   manage zones
+  rampart zone add|list|show|delete|set   manage zones (delete: --reason account_request|attack_source|non_payment)
+  rampart zone suspend NAME --reason R | unsuspend NAME   the only operational suspensions (content takes a legal order)
   rampart origin set NAME --origin ADDR:PORT [--health-path P] ...
   rampart rule add ZONE EXPRESSION --action block|challenge|allow|log [--description D]
   rampart ratelimit add ZONE EXPRESSION --characteristics ip.src --period S --requests N --action block [--timeout S]

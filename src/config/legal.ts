@@ -33,6 +33,31 @@ export const LegalOrderSchema = z.object({
 }).strict();
 export type LegalOrder = z.infer<typeof LegalOrderSchema>;
 
+/**
+ * The only reasons besides a legal order for which a zone stops being served (issue 9: never for its content or
+ * politics). Each suspension or removal records one of them, who did it and when; the transparency report counts them.
+ */
+export const SUSPENSION_REASONS = {
+  account_request: 'the account holder asked for it',
+  attack_source: "the site's own traffic is an attack on others",
+  non_payment: 'the service was not paid for',
+} as const;
+export type SuspensionReason = keyof typeof SUSPENSION_REASONS;
+export const SuspensionReasonSchema = z.enum(Object.keys(SUSPENSION_REASONS) as [SuspensionReason, ...SuspensionReason[]], {
+  error: `the reason must be one of ${Object.keys(SUSPENSION_REASONS).join(', ')} (a zone is never suspended for what it publishes; that takes a legal order)`,
+});
+export const SuspensionSchema = z.object({
+  reason: SuspensionReasonSchema,
+  note: z.string().max(1000).default(''),
+  since: z.string(),
+  by: z.string(),
+}).strict();
+export type Suspension = z.infer<typeof SuspensionSchema>;
+
+/** A zone removed: kept (kind 'zone_removal', global) for the transparency report. */
+export const ZONE_REMOVAL_KIND = 'zone_removal';
+export interface ZoneRemoval { readonly id: string; readonly zone: string; readonly reason: SuspensionReason; readonly note: string; readonly at: string; readonly by: string }
+
 /** Whether the order applies at `now` (ms since the epoch): not lifted and not past its expiry day. */
 export function orderInForce(o: LegalOrder, now: number): boolean {
   if (o.status !== 'in_force') return false;

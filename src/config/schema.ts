@@ -4,6 +4,7 @@
  * (snapshot.ts).
  */
 import { z } from 'zod';
+import { SuspensionSchema } from './legal.ts';
 
 const HOSTNAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -100,6 +101,11 @@ export const ZoneSettingsSchema = z.object({
   email_obfuscation: z.boolean().default(true).describe('hide email addresses in HTML from harvesters; a small script shows them to visitors'),
   hotlink_protection: z.boolean().default(false).describe('answer 403 to image requests whose Referer is another site'),
   hotlink_allow: z.array(HostnameSchema).max(200).default([]).describe('other sites allowed to embed images (example.com, *.example.com)'),
+  // --- issue 9: abuse reports (docs/governance.md): where reports about this zone are forwarded besides the owner
+  abuse_contact: z.email().max(254).nullable().optional().describe('email of the origin\'s hosting provider (abuse desk): abuse reports about the zone are forwarded there too; null/absent = owner only'),
+  // ---
+  // issue 6: automatic mitigation (docs/mitigation-auto.md); absent in zones stored before it, read as 'on'
+  auto_mitigation: z.enum(['off', 'log', 'on']).default('on').describe('learn a traffic baseline and challenge or rate limit the segment behind a surge (log: record rules, enforce nothing)'),
 }).strict();
 
 /** The zone's WAF: the OWASP CRS at a paranoia level, in detection or blocking mode, plus the zone's own SecLang. */
@@ -139,6 +145,8 @@ export const ZoneSchema = z.object({
   waf: WafSettingsSchema.default(WafSettingsSchema.parse({})),
   cache: CacheSettingsSchema.default(CacheSettingsSchema.parse({})),
   certificate: ZoneCertificateSchema.optional(),
+  /** Set only through /zones/:id/suspend, with one of the fixed operational reasons (src/config/legal.ts). */
+  suspension: SuspensionSchema.optional(),
   source: z.enum(['api', 'file']).default('api'),
   created_on: z.string(),
   modified_on: z.string(),

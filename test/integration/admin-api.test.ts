@@ -59,7 +59,7 @@ test('zones CRUD through the API with the Cloudflare envelope and ?name= filter'
   assert.equal(patch.json.result.settings.security_level, 'high');
   const settings = await node.api<Array<{ id: string; value: unknown }>>('GET', `/client/v4/zones/${c.json.result.id}/settings`);
   assert.deepEqual(settings.json.result.find((s) => s.id === 'security_level')?.value, 'high');
-  const del = await node.api('DELETE', `/client/v4/zones/${c.json.result.id}`);
+  const del = await node.api('DELETE', `/client/v4/zones/${c.json.result.id}?reason=account_request`);
   assert.equal(del.status, 200);
   const gone = await node.api('GET', `/client/v4/zones/${c.json.result.id}`);
   assert.equal(gone.status, 404);

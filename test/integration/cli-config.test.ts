@@ -116,7 +116,7 @@ test('rampart zone add/list/show/set/delete and origin set, human and --json', a
   const noZone = await cli(['zone', 'add', 'cli.test', '--origin', origin.address]);
   assert.equal(noZone.code, 1);
   assert.match(noZone.err, /already exists/);
-  const del = await cli(['zone', 'delete', 'cli.test']);
+  const del = await cli(['zone', 'delete', 'cli.test', '--reason', 'account_request']);
   assert.equal(del.code, 0, del.err);
   const missing = await cli(['zone', 'show', 'cli.test']);
   assert.equal(missing.code, 1);

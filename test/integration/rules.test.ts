@@ -105,7 +105,7 @@ test('a broken expression is refused with its position and changes nothing', asy
 test('rules are deleted with their zone', async () => {
   const z = await node.addZone('gone.test', [origin.address]);
   await node.api('POST', `/client/v4/zones/${z.id}/firewall/rules`, { expression: 'true', action: 'block' });
-  await node.api('DELETE', `/client/v4/zones/${z.id}`);
+  await node.api('DELETE', `/client/v4/zones/${z.id}?reason=account_request`);
   const z2 = await node.addZone('gone.test', [origin.address]);
   const l = await node.api<unknown[]>('GET', `/client/v4/zones/${z2.id}/firewall/rules`);
   assert.equal(l.json.result.length, 0);

@@ -436,7 +436,7 @@ test('deleting a zone stops its generated certificate from being served', {
   const fp = (await tlsPeer(node.httpsPort!, 'gone.test')).fingerprint;
   const def = (await tlsPeer(node.httpsPort!, 'never-a-zone.test')).fingerprint;
   assert.notEqual(fp, def);
-  assert.equal((await node.api('DELETE', `/client/v4/zones/${z.id}`)).status, 200);
+  assert.equal((await node.api('DELETE', `/client/v4/zones/${z.id}?reason=account_request`)).status, 200);
   await node.waitForVersion((await node.api<{ config_version: number }>('GET', '/client/v4/system/status')).json.result.config_version);
   assert.equal((await tlsPeer(node.httpsPort!, 'gone.test')).fingerprint, def);
 });

@@ -11,8 +11,8 @@ import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts
 import type { ZoneService } from './zones.ts';
 import { newId } from './zones.ts';
 import { sha256Hex } from './audit.ts';
-import { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce } from '../../config/legal.ts';
-import type { LegalOrder } from '../../config/legal.ts';
+import { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce, SUSPENSION_REASONS, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
+import type { LegalOrder, ZoneRemoval } from '../../config/legal.ts';
 
 export { LEGAL_ORDER_KIND, LegalOrderSchema };
 export type { LegalOrder };
@@ -66,6 +66,8 @@ export interface TransparencyReport {
   };
   readonly zones_affected: readonly string[];
   readonly notices: readonly PublicNotice[];
+  /** Zones suspended or removed for the fixed operational reasons (never content), and those suspended now. */
+  readonly suspensions?: { suspended_by_reason: Record<string, number>; removed_by_reason: Record<string, number>; suspended_now: string[]; reasons: Record<string, string> };
 }
 
 /** Counts per period (orders received, in force at the period's end or now, lifted) and the public notices. */
@@ -186,7 +188,28 @@ export class LegalService {
   }
 
   async report(period: string): Promise<TransparencyReport> {
-    return transparencyReport(await this.list(), period, this.#now().getTime());
+    const base = transparencyReport(await this.list(), period, this.#now().getTime());
+    return { ...base, suspensions: await this.#suspensions(period) };
+  }
+
+  /** Zones suspended or removed in the period, by fixed operational reason (issue 9: the only other way). */
+  async #suspensions(period: string): Promise<NonNullable<TransparencyReport['suspensions']>> {
+    const { start, end } = parsePeriod(period);
+    const inPeriod = (iso: string): boolean => { const t = Date.parse(iso); return t >= start && t < end; };
+    const suspended: Record<string, number> = {};
+    const removed: Record<string, number> = {};
+    const current: string[] = [];
+    for (const d of await this.#store.list('zone')) {
+      const z = d.data as { name: string; suspension?: { reason: string; since: string } };
+      if (z.suspension === undefined) continue;
+      current.push(z.name);
+      if (inPeriod(z.suspension.since)) suspended[z.suspension.reason] = (suspended[z.suspension.reason] ?? 0) + 1;
+    }
+    for (const d of await this.#store.list(ZONE_REMOVAL_KIND)) {
+      const r = d.data as ZoneRemoval;
+      if (inPeriod(r.at)) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
+    }
+    return { suspended_by_reason: suspended, removed_by_reason: removed, suspended_now: current.sort(), reasons: { ...SUSPENSION_REASONS } };
   }
 
   now(): number { return this.#now().getTime(); }

@@ -9,6 +9,10 @@ import type { Origin, Zone, ZoneInput, ZonePatch } from '../../config/schema.ts'
 import { ConfigConflictError } from '../../state/ports.ts';
 import type { ConfigStore } from '../../state/ports.ts';
 import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts';
+import { SuspensionReasonSchema, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
+import type { SuspensionReason, ZoneRemoval } from '../../config/legal.ts';
+
+export const SuspendInputSchema = z.object({ reason: SuspensionReasonSchema, note: z.string().max(1000).default('') }).strict();
 
 export const newId = (): string => randomBytes(16).toString('hex');
 
@@ -66,6 +70,7 @@ export class ZoneService {
       waf: WafSettingsSchema.parse({ ...(base?.waf ?? {}), ...(input.waf ?? {}) }),
       cache: CacheSettingsSchema.parse({ ...(base?.cache ?? {}), ...(input.cache ?? {}) }),
       certificate: input.certificate ?? base?.certificate,
+      ...(base?.suspension !== undefined ? { suspension: base.suspension } : {}),
       source,
       created_on: base?.created_on ?? now,
       modified_on: now,
@@ -135,11 +140,33 @@ export class ZoneService {
     return this.update(id, { settings: r.data });
   }
 
-  async delete(id: string): Promise<{ id: string }> {
+  /** Stop serving a zone for one of the fixed operational reasons (never for its content: that takes a legal order). */
+  async suspend(id: string, body: unknown, by: string): Promise<Zone> {
+    const r = SuspendInputSchema.safeParse(body ?? {});
+    if (!r.success) throw validationError(r.error);
+    const base = await this.get(id);
+    const zone: Zone = { ...base, suspension: { reason: r.data.reason, note: r.data.note, since: this.#now().toISOString(), by }, modified_on: this.#now().toISOString() };
+    await this.#put(zone);
+    return zone;
+  }
+
+  async unsuspend(id: string): Promise<Zone> {
+    const base = await this.get(id);
+    if (base.suspension === undefined) throw new ApiError(409, API_CODES.conflict, `zone "${base.name}" is not suspended`);
+    const { suspension: _gone, ...rest } = base;
+    const zone: Zone = { ...rest, modified_on: this.#now().toISOString() };
+    await this.#put(zone);
+    return zone;
+  }
+
+  /** Remove a zone; `reason` is one of the fixed operational reasons and is kept for the transparency report. */
+  async delete(id: string, removal: { reason: SuspensionReason; note?: string; by: string } = { reason: 'account_request', by: 'unknown' }): Promise<{ id: string }> {
     const z = await this.get(id);
     // with it go the certificates generated for its names
     const certs = [z.name, ...z.aliases].map((n) => ({ op: 'delete' as const, kind: 'cert', id: n }));
-    await this.#store.apply([{ op: 'deleteOwned', zoneId: z.id }, ...certs, { op: 'delete', kind: 'zone', id: z.id }]);
+    const rec: ZoneRemoval = { id: newId(), zone: z.name, reason: removal.reason, note: removal.note ?? '', at: this.#now().toISOString(), by: removal.by };
+    await this.#store.apply([{ op: 'deleteOwned', zoneId: z.id }, ...certs, { op: 'delete', kind: 'zone', id: z.id },
+      { op: 'put', doc: { kind: ZONE_REMOVAL_KIND, id: rec.id, zoneId: null, name: null, data: rec } }]);
     await this.#publish();
     return { id: z.id };
   }
@@ -165,7 +192,9 @@ export class ZoneService {
     for (const z of existing.values()) {
       if (z.source === 'file' && !names.has(z.name)) {
         removed++;
-        ops.push({ op: 'deleteOwned', zoneId: z.id }, { op: 'delete', kind: 'zone', id: z.id });
+        // the operator's own config file no longer lists it: the zone's owner (the operator) withdrew it
+        const rec: ZoneRemoval = { id: newId(), zone: z.name, reason: 'account_request', note: 'removed from the config file', at: this.#now().toISOString(), by: 'config file' };
+        ops.push({ op: 'deleteOwned', zoneId: z.id }, { op: 'delete', kind: 'zone', id: z.id }, { op: 'put', doc: { kind: ZONE_REMOVAL_KIND, id: rec.id, zoneId: null, name: null, data: rec } });
       }
     }
     if (ops.length) { await this.#store.apply(ops); await this.#publish(); }

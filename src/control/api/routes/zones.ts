@@ -2,13 +2,14 @@
 import { ZoneInputSchema, ZonePatchSchema, ZoneSettingsSchema } from '../../../config/schema.ts';
 import type { Zone } from '../../../config/schema.ts';
 import type { ZoneService } from '../../services/zones.ts';
-import { OriginsInputSchema } from '../../services/zones.ts';
+import { OriginsInputSchema, SuspendInputSchema } from '../../services/zones.ts';
+import { SUSPENSION_REASONS, SuspensionReasonSchema } from '../../../config/legal.ts';
 import type { Router } from '../router.ts';
 import { ApiError, API_CODES } from '../errors.ts';
 
 export function zoneView(z: Zone): Record<string, unknown> {
   const { certificate, ...rest } = z;
-  return { ...rest, settings: publicSettings(z.settings), status: 'active', paused: z.settings.paused, has_certificate: certificate !== undefined };
+  return { ...rest, settings: publicSettings(z.settings), status: z.suspension !== undefined ? 'suspended' : 'active', paused: z.settings.paused, has_certificate: certificate !== undefined };
 }
 
 /** issue 6: the origin-pull secret is never read back, only whether it is set (docs/bots-and-origin.md). */
@@ -61,8 +62,27 @@ export function registerZoneRoutes(r: Router, zones: ZoneService): void {
     handler: async (req) => ({ kind: 'json', result: zoneView(await zones.update(req.params['id']!, req.body)) }),
   });
   r.add({
-    method: 'DELETE', path: '/client/v4/zones/:id', auth: 'token', permission: 'zone:edit', summary: 'Delete a zone and everything it owns',
-    handler: async (req) => ({ kind: 'json', result: await zones.delete(req.params['id']!) }),
+    method: 'DELETE', path: '/client/v4/zones/:id', auth: 'token', permission: 'zone:edit',
+    summary: 'Delete a zone and everything it owns. An account token deletes its own zone (reason account_request); the operator must give ?reason=account_request|attack_source|non_payment',
+    handler: async (req) => {
+      const sc = req.auth.scope;
+      const given = req.query.get('reason');
+      if (sc === undefined && given === null) throw new ApiError(400, API_CODES.validation, `query.reason: the operator must say why a zone is removed: one of ${Object.keys(SUSPENSION_REASONS).join(', ')} (a zone is never removed for what it publishes; that takes a legal order)`);
+      const r = SuspensionReasonSchema.safeParse(given ?? 'account_request');
+      if (!r.success) throw new ApiError(400, API_CODES.validation, `query.reason: ${r.error.issues[0]?.message ?? 'invalid'}`);
+      if (sc !== undefined && r.data !== 'account_request') throw new ApiError(403, API_CODES.forbidden, 'an account token removes its own zone only at its own request (reason account_request)');
+      return { kind: 'json', result: await zones.delete(req.params['id']!, { reason: r.data, note: req.query.get('note') ?? '', by: req.auth.subject }) };
+    },
+  });
+  r.add({
+    method: 'POST', path: '/client/v4/zones/:id/suspend', auth: 'token',
+    summary: 'Suspend a zone (operator): {reason: account_request|attack_source|non_payment, note}; the edge answers 503 with a notice naming the reason. Never for content: that takes a legal order',
+    body: SuspendInputSchema,
+    handler: async (req) => ({ kind: 'json', result: zoneView(await zones.suspend(req.params['id']!, req.body, req.auth.subject)) }),
+  });
+  r.add({
+    method: 'POST', path: '/client/v4/zones/:id/unsuspend', auth: 'token', summary: 'Lift a suspension (operator)',
+    handler: async (req) => ({ kind: 'json', result: zoneView(await zones.unsuspend(req.params['id']!)) }),
   });
   r.add({
     method: 'GET', path: '/client/v4/zones/:id/origins', auth: 'token', permission: 'zone:read', summary: 'The zone\'s origin pool and health checks',

@@ -8,8 +8,8 @@ import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import type { RequestContext } from '../../pipeline/context.ts';
 import { zoneCache } from '../zone-cache.ts';
-import { LEGAL_ORDER_KIND, LegalOrderSchema, findOrder, orderInForce } from '../../../config/legal.ts';
-import type { LegalOrder } from '../../../config/legal.ts';
+import { LEGAL_ORDER_KIND, LegalOrderSchema, SUSPENSION_REASONS, findOrder, orderInForce } from '../../../config/legal.ts';
+import type { LegalOrder, Suspension } from '../../../config/legal.ts';
 
 export { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce, normalisePath, orderCovers, findOrder } from '../../../config/legal.ts';
 export type { LegalOrder } from '../../../config/legal.ts';
@@ -45,6 +45,27 @@ and publishes this notice; the order's document is identified by its SHA-256.</p
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A zone suspended for one of the fixed operational reasons: 503 naming the reason (never content: that is a 451).
+ * Not cached; no Retry-After (the suspension lasts until the operator lifts it).
+ */
+export function suspendedResponse(s: Suspension, accept: string | undefined, ray: string): Verdict {
+  const why = SUSPENSION_REASONS[s.reason];
+  const headers = { 'cache-control': 'no-store' };
+  const wantsJson = accept !== undefined && /application\/(?:[\w.+-]*\+)?json/i.test(accept) && !/text\/html/i.test(accept);
+  if (wantsJson) {
+    const body = JSON.stringify({ success: false, errors: [{ code: 1523, message: 'This site is suspended' }], suspension: { reason: s.reason, explanation: why, since: s.since }, ray });
+    return { kind: 'respond', status: 503, reason: 'zone.suspended', headers, body, contentType: 'application/json; charset=utf-8' };
+  }
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Site suspended</title></head><body>
+<h1>This site is suspended</h1>
+<p>The service protecting this site has suspended it because ${esc(why)} (since ${esc(s.since.slice(0, 10))}).</p>
+<p>Sites are never suspended for what they publish; that would take a legal order, and would be shown as such.</p>
+<p><small>Ray ${esc(ray)}</small></p>
+</body></html>\n`;
+  return { kind: 'respond', status: 503, reason: 'zone.suspended', headers, body, contentType: 'text/html; charset=utf-8' };
+}
 
 /** The 451 answer for an order: HTML for browsers, JSON for API clients. */
 export function blockedResponse(o: LegalOrder, notice: string, accept: string | undefined, ray: string): Verdict {
@@ -89,6 +110,8 @@ export function createLegalPhase(d: LegalPhaseDeps): Phase {
     onRequest(ctx: RequestContext): Verdict {
       if (ctx.zone === undefined) return CONTINUE;
       const orders = ordersOf(ctx.zone);
+      const suspension = ctx.zone.zone.suspension;
+      if (suspension !== undefined && !(orders.length > 0 && (ctx.req.url ?? '').startsWith(NOTICE_PATH))) return suspendedResponse(suspension, ctx.req.headers.accept, ctx.ray);
       if (orders.length === 0) return CONTINUE;
       const url = ctx.req.url ?? '/';
       if (url.startsWith(NOTICE_PATH)) {
