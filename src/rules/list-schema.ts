@@ -6,6 +6,13 @@ import { z } from 'zod';
 import { parseIpEntry } from '../lib/ip.ts';
 import type { RuleList } from './lists.ts';
 
+/** Stored kind of a named list (a global config document; `data.account` names the owning account). */
+export const RULE_LIST_KIND = 'rule_list';
+/** Stored kind of an account-level custom rule (a global config document: `{ account, ...CustomRule }`). */
+export const ACCOUNT_FIREWALL_RULE_KIND = 'account_firewall_rule';
+/** Most items a list may hold. */
+export const MAX_LIST_ITEMS = 10_000;
+
 export const ListKindSchema = z.enum(['ip', 'asn', 'hostname', 'string']);
 export type ListKind = z.infer<typeof ListKindSchema>;
 

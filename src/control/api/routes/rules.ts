@@ -2,8 +2,9 @@
  * Zone rules: custom firewall rules (/firewall/rules), rate-limiting rules (/rate_limits) and IP/CIDR/country/ASN
  * access rules (/firewall/access_rules/rules), each list/create/get/patch/put/delete.
  */
-import type { Permission, Router } from '../router.ts';
+import type { ApiRequest, Permission, Router } from '../router.ts';
 import type { ZoneResourceService } from '../../services/zone-resources.ts';
+import type { AccountRuleService } from '../../services/rule-kinds.ts';
 
 export function registerResourceRoutes<T extends { id: string }>(r: Router, base: string, svc: ZoneResourceService<T>, write: Permission = 'firewall:edit'): void {
   const noun = svc.k.noun;
@@ -20,4 +21,26 @@ export function registerResourceRoutes<T extends { id: string }>(r: Router, base
     handler: async (q) => ({ kind: 'json', result: await svc.update(q.params['id']!, q.params['rule_id']!, q.body ?? {}, true) }) });
   r.add({ method: 'DELETE', path: item, auth: 'token', permission: write, summary: `Delete a ${noun}`,
     handler: async (q) => ({ kind: 'json', result: await svc.delete(q.params['id']!, q.params['rule_id']!) }) });
+}
+
+/**
+ * Account-level firewall rules (/accounts/:account_id/firewall/rules): defined once, applied to every zone of the
+ * account before the zone's own rules. list/create/get/patch/put/delete, same bodies as the zone's rules.
+ */
+export function registerAccountRuleRoutes(r: Router, svc: AccountRuleService): void {
+  const base = '/client/v4/accounts/:account_id/firewall/rules';
+  const item = `${base}/:rule_id`;
+  const acct = (q: ApiRequest, write = false): Promise<string> => svc.account(q.params['account_id']!, q.auth.scope, write);
+  r.add({ method: 'GET', path: base, auth: 'token', permission: 'zone:read', summary: "The account's firewall rules (applied to all its zones)",
+    handler: async (q) => ({ kind: 'json', result: await svc.list(await acct(q)) }) });
+  r.add({ method: 'POST', path: base, auth: 'token', permission: 'firewall:edit', summary: 'Create an account rule (or several from an array)',
+    handler: async (q) => ({ kind: 'json', result: await svc.create(await acct(q, true), q.body) }) });
+  r.add({ method: 'GET', path: item, auth: 'token', permission: 'zone:read', summary: 'An account rule',
+    handler: async (q) => ({ kind: 'json', result: await svc.get(await acct(q), q.params['rule_id']!) }) });
+  r.add({ method: 'PATCH', path: item, auth: 'token', permission: 'firewall:edit', summary: 'Change some fields of an account rule',
+    handler: async (q) => ({ kind: 'json', result: await svc.update(await acct(q, true), q.params['rule_id']!, q.body ?? {}, false) }) });
+  r.add({ method: 'PUT', path: item, auth: 'token', permission: 'firewall:edit', summary: 'Replace an account rule',
+    handler: async (q) => ({ kind: 'json', result: await svc.update(await acct(q, true), q.params['rule_id']!, q.body ?? {}, true) }) });
+  r.add({ method: 'DELETE', path: item, auth: 'token', permission: 'firewall:edit', summary: 'Delete an account rule',
+    handler: async (q) => ({ kind: 'json', result: await svc.delete(await acct(q, true), q.params['rule_id']!) }) });
 }

@@ -2,15 +2,12 @@
  * Account-wide documents of a snapshot (named lists, account-level firewall rules), indexed by account name, and a
  * per-zone compile cache whose key also covers the account's lists, so a list change recompiles the zones using it.
  */
-import { CustomRuleSchema, listResolver } from '../../../rules/index.ts';
+import { CustomRuleSchema, listResolver, RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND } from '../../../rules/index.ts';
 import type { CustomRule, RuleList, StoredList } from '../../../rules/index.ts';
 import type { CompiledZone, EdgeSnapshot } from '../../../config/snapshot.ts';
 import type { ConfigDoc } from '../../../state/ports.ts';
 
-/** Stored kind of a named list (global document; `data.account` names the owner). */
-export const RULE_LIST_KIND = 'rule_list';
-/** Stored kind of an account-level custom rule (global document: `{ account, ...CustomRule }`). */
-export const ACCOUNT_FIREWALL_RULE_KIND = 'account_firewall_rule';
+export { RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND };
 
 interface AccountEntry {
   lists: StoredList[];
