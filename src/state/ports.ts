@@ -293,3 +293,104 @@ export interface AnalyticsStore extends Closeable {
   /** Delete hourly rows whose bucket is older than 90 days (bucket < now − 90 d). Returns how many went. */
   prune(now: number): Promise<number>;
 }
+
+// --- issue 9: abuse reports (src/control/services/abuse.ts, src/edge/abuse/) -------------------------------------
+
+/** What an abuse report is about (Cloudflare's form has the same kinds). */
+export const ABUSE_CATEGORIES = ['copyright', 'phishing', 'malware', 'harassment', 'csam', 'violent_threat', 'other'] as const;
+export type AbuseCategory = (typeof ABUSE_CATEGORIES)[number];
+
+/** received: recorded; forwarded: at least one recipient got it; closed: the operator closed it (with a note). */
+export const ABUSE_STATUSES = ['received', 'forwarded', 'closed'] as const;
+export type AbuseReportStatus = (typeof ABUSE_STATUSES)[number];
+
+/** One attempt to forward a report to a recipient. */
+export interface AbuseForwarding {
+  /** owner: the zone's account email; hosting: the zone's `settings.abuse_contact`. */
+  readonly role: 'owner' | 'hosting';
+  /** The address, or null when the zone has none for this role. */
+  readonly to: string | null;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly ok: boolean;
+  /** What happened: `sent (250 ...)`, `forward pending: no SMTP relay configured`, the SMTP error... */
+  readonly detail: string;
+}
+
+/** One status change (the first is `received` at creation). */
+export interface AbuseStatusChange {
+  readonly time: number;
+  readonly status: AbuseReportStatus;
+  /** The operator's note (never shown on the public status page). */
+  readonly note: string;
+}
+
+/** What the reporter sent, validated, as the store records it. */
+export interface AbuseReportInput {
+  readonly zoneId: string;
+  /** The zone's name when the report was made. */
+  readonly zone: string;
+  /** The hostname reported. */
+  readonly host: string;
+  /** The URL reported, or null (the whole host). */
+  readonly url: string | null;
+  readonly category: AbuseCategory;
+  readonly description: string;
+  readonly reporterName: string | null;
+  readonly reporterEmail: string | null;
+  /** The reporter agreed that their name and email are passed on to the site's owner and host. */
+  readonly shareContact: boolean;
+  /** Milliseconds since the epoch. */
+  readonly created: number;
+}
+
+export interface AbuseReport extends AbuseReportInput {
+  /** `AR-` + 13 Crockford base32 characters (64 random bits): unguessable, the reporter's only key. */
+  readonly ticket: string;
+  readonly status: AbuseReportStatus;
+  /** Time of the last change (ms). */
+  readonly updated: number;
+  /** Time of the first successful forwarding, or null. */
+  readonly forwardedAt: number | null;
+  readonly forwards: readonly AbuseForwarding[];
+  readonly history: readonly AbuseStatusChange[];
+}
+
+export interface AbuseReportQuery {
+  readonly zoneId?: string;
+  readonly status?: AbuseReportStatus;
+  /** Created at or after (ms). */
+  readonly since?: number;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+export interface AbuseReportCounts {
+  /** Reports created in the period. */
+  readonly received: number;
+  /** Reports whose first successful forwarding happened in the period. */
+  readonly forwarded: number;
+  /** Reports created in the period, by category (every category present, 0 when none). */
+  readonly byCategory: Readonly<Record<AbuseCategory, number>>;
+}
+
+/**
+ * Abuse reports: written by the control plane (AbuseService), never by the edge. Every method is atomic: a crash
+ * mid-write leaves the report as it was or as it became, never half-changed.
+ */
+export interface AbuseReportStore extends Closeable {
+  /** Record a new report with status `received`; returns it with its fresh ticket. */
+  create(input: AbuseReportInput): Promise<AbuseReport>;
+  get(ticket: string): Promise<AbuseReport | undefined>;
+  /** Newest first. */
+  list(q?: AbuseReportQuery): Promise<AbuseReport[]>;
+  /** Append a status change (with `time`); returns the report, undefined when the ticket is unknown. */
+  setStatus(ticket: string, status: AbuseReportStatus, note: string, time: number): Promise<AbuseReport | undefined>;
+  /**
+   * Append a forwarding outcome. The first `ok` one sets `forwardedAt` and moves a `received` report to
+   * `forwarded` (history entry `forwarded`, note `forwarded to ROLE`). Undefined when the ticket is unknown.
+   */
+  addForward(ticket: string, f: AbuseForwarding): Promise<AbuseReport | undefined>;
+  /** Counts for [since, until) (ms) for the transparency report. */
+  counts(since: number, until: number): Promise<AbuseReportCounts>;
+}

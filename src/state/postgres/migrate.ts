@@ -112,6 +112,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX analytics_rows_age ON analytics_rows (resolution, bucket);`,
   },
+  // --- issue 9: abuse reports (src/state/postgres/abuse-report-store.ts)
+  {
+    version: 5,
+    name: 'abuse_reports',
+    sql: `
+      CREATE TABLE abuse_reports (
+        seq bigserial PRIMARY KEY,
+        ticket text NOT NULL UNIQUE,
+        zone_id text NOT NULL,
+        status text NOT NULL,
+        category text NOT NULL,
+        created bigint NOT NULL,      -- ms since the epoch
+        forwarded_at bigint,          -- first successful forwarding (ms), or NULL
+        data text NOT NULL            -- the report as JSON
+      );
+      CREATE INDEX abuse_reports_created ON abuse_reports (created);
+      CREATE INDEX abuse_reports_zone ON abuse_reports (zone_id, created);
+      CREATE INDEX abuse_reports_forwarded ON abuse_reports (forwarded_at) WHERE forwarded_at IS NOT NULL;`,
+  },
+  // ---
 ];
 
 /** Applies the missing migrations; returns the versions applied by this call (empty when up to date). */
