@@ -20,6 +20,8 @@ import type { Closeable, KeyValueStore } from '../state/ports.ts';
 import { epochsRead, epochTtlMs, pointsAt, unitsFor } from './decay.ts';
 import { DEFAULT_REPUTATION_WEIGHTS, isReputationEventKind } from './kinds.ts';
 import type { ReputationEventKind } from './kinds.ts';
+import { ReputationEventLog } from './event-log.ts';
+import type { LoggedEvent } from './event-log.ts';
 
 export interface ReputationOptions {
   kv: KeyValueStore;
@@ -43,7 +45,31 @@ export interface ReputationOptions {
   maxPending?: number;
   /** Store errors (fail-open). Default: process.emitWarning. */
   onError?: (error: unknown) => void;
+  /**
+   * Also score the address's network (e.g. 24 → the /24 of an IPv4 address; `prefixV6Bits` e.g. 48): `prefixScore`.
+   * Off unless set. One more `incr` per prefix and epoch at each flush.
+   */
+  prefixV4Bits?: number;
+  prefixV6Bits?: number;
+  /**
+   * Keep the last N events per subject (and prefix) in the store for `events` (the reputation API). 0/unset = off.
+   * Events of one kind buffered in one flush are written as one entry (weight summed, `count`).
+   */
+  eventLogSize?: number;
 }
+
+/** What the reputation API shows for an address: its score, its network's, and the events behind them. */
+export interface ReputationReport {
+  readonly ip: string;
+  readonly subject: string;
+  readonly score: number;
+  readonly prefix: string | null;
+  readonly prefixScore: number | null;
+  readonly events: readonly LoggedEvent[];
+  readonly prefixEvents: readonly LoggedEvent[];
+}
+
+type PendingEvents = Map<string, Map<ReputationEventKind, { weight: number; count: number; time: number }>>;
 
 interface Cached {
   readonly fetchedAt: number;
@@ -84,6 +110,10 @@ export class Reputation implements Closeable {
   /** Bumped when a flush lands, so a read that raced with it is neither cached nor trusted. */
   #generation = 0;
   readonly #timer: NodeJS.Timeout | undefined;
+  readonly #prefixV4Bits: number | undefined;
+  readonly #prefixV6Bits: number | undefined;
+  readonly #log: ReputationEventLog | undefined;
+  #pendingEvents: PendingEvents = new Map();
 
   constructor(options: ReputationOptions) {
     this.#kv = options.kv;
@@ -104,6 +134,10 @@ export class Reputation implements Closeable {
     this.#maxCached = options.maxCached ?? 100_000;
     this.#flushIntervalMs = options.flushIntervalMs ?? 250;
     this.#maxPending = options.maxPending ?? 10_000;
+    this.#prefixV4Bits = options.prefixV4Bits;
+    this.#prefixV6Bits = options.prefixV6Bits;
+    const logSize = options.eventLogSize ?? 0;
+    this.#log = logSize > 0 ? new ReputationEventLog({ kv: this.#kv, size: logSize, keyPrefix: `${this.#prefix}ev:` }) : undefined;
     this.#onError = options.onError ?? ((error) => {
       process.emitWarning(`reputation store error: ${String(error)}`, 'RampartReputation');
     });
@@ -116,6 +150,13 @@ export class Reputation implements Closeable {
   /** The subject an address is scored under (e.g. `203.0.113.7/32`, `2001:db8:1:2::/64`). */
   subject(ip: string): string {
     return ipPrefix(ip, this.#v4Bits, this.#v6Bits);
+  }
+
+  /** The network `ip` is also scored under (`prefixV4Bits`/`prefixV6Bits`), or undefined when off or the same. */
+  prefixSubject(ip: string): string | undefined {
+    if (this.#prefixV4Bits === undefined && this.#prefixV6Bits === undefined) return undefined;
+    const p = ipPrefix(ip, this.#prefixV4Bits ?? this.#v4Bits, this.#prefixV6Bits ?? this.#v6Bits);
+    return p === this.subject(ip) ? undefined : p;
   }
 
   /**
@@ -133,6 +174,20 @@ export class Reputation implements Closeable {
     const units = unitsFor(w, now, this.#halfLifeMs);
     if (!this.#pending.get(subject)?.has(epoch)) this.#pendingCount++;
     addUnits(this.#pending, subject, epoch, units);
+    const prefix = this.prefixSubject(ip);
+    if (prefix !== undefined) {
+      if (!this.#pending.get(prefix)?.has(epoch)) this.#pendingCount++;
+      addUnits(this.#pending, prefix, epoch, units);
+    }
+    if (this.#log !== undefined) {
+      for (const s of prefix === undefined ? [subject] : [subject, prefix]) {
+        let kinds = this.#pendingEvents.get(s);
+        if (kinds === undefined) { kinds = new Map(); this.#pendingEvents.set(s, kinds); }
+        const e = kinds.get(kind);
+        if (e === undefined) kinds.set(kind, { weight: w, count: 1, time: now });
+        else { e.weight += w; e.count++; e.time = now; }
+      }
+    }
     if (this.#flushIntervalMs === 0) await this.flush();
     else if (this.#pendingCount >= this.#maxPending) void this.flush();
   }
@@ -160,7 +215,27 @@ export class Reputation implements Closeable {
   }
 
   async score(ip: string): Promise<number> {
+    return this.#scoreOf(this.subject(ip));
+  }
+
+  /** The decayed score of `ip`'s network (see `prefixV4Bits`), or undefined when prefix scoring is off. */
+  async prefixScore(ip: string): Promise<number | undefined> {
+    const p = this.prefixSubject(ip);
+    return p === undefined ? undefined : this.#scoreOf(p);
+  }
+
+  /** The score of `ip` and its network and the recent events behind them (for the reputation API). */
+  async report(ip: string, limit = 50): Promise<ReputationReport> {
     const subject = this.subject(ip);
+    const prefix = this.prefixSubject(ip) ?? null;
+    const [score, prefixScore, events, prefixEvents] = await Promise.all([
+      this.#scoreOf(subject), prefix === null ? null : this.#scoreOf(prefix),
+      this.#log?.recent(subject, limit) ?? [], prefix === null ? [] : this.#log?.recent(prefix, limit) ?? [],
+    ]);
+    return { ip, subject, score, prefix, prefixScore, events, prefixEvents };
+  }
+
+  async #scoreOf(subject: string): Promise<number> {
     const now = this.#clock.now();
     const units = new Map<number, number>();
     let stored = await this.#stored(subject, now);
@@ -181,8 +256,10 @@ export class Reputation implements Closeable {
     if (epochs !== undefined) this.#pendingCount -= epochs.size;
     this.#pending.delete(subject);
     this.#cache.delete(subject);
+    this.#pendingEvents.delete(subject);
     const now = this.#clock.now();
     await Promise.all(epochsRead(now, this.#halfLifeMs).map((e) => this.#kv.delete(this.#key(subject, e))));
+    await this.#log?.clear(subject);
     this.#cache.delete(subject);
     this.#generation++;
   }
@@ -201,6 +278,7 @@ export class Reputation implements Closeable {
   }
 
   async #flushNow(): Promise<void> {
+    if (this.#pendingEvents.size > 0) await this.#flushEvents();
     if (this.#pendingCount === 0) return;
     this.#inflight = this.#pending;
     this.#pending = new Map();
@@ -219,6 +297,19 @@ export class Reputation implements Closeable {
     for (const subject of this.#inflight.keys()) this.#cache.delete(subject);
     this.#inflight = new Map();
     this.#generation++;
+  }
+
+  /** Writes the buffered events to the event log (one entry per subject and kind); errors go to onError. */
+  async #flushEvents(): Promise<void> {
+    const log = this.#log;
+    const batch = this.#pendingEvents;
+    this.#pendingEvents = new Map();
+    if (log === undefined) return;
+    await Promise.all([...batch].map(async ([subject, kinds]) => {
+      for (const [kind, e] of kinds) {
+        try { await log.append(subject, { kind, weight: e.weight, count: e.count, time: e.time }); } catch (error) { this.#onError(error); return; }
+      }
+    }));
   }
 
   /** Stored units per epoch (cached), or undefined when a flush landed during the read (then read again). */

@@ -13,7 +13,7 @@ import { createRateLimitPhase } from './rate-limit/index.ts';
 import { createReputationPhase } from './reputation/index.ts';
 import { createChallengePhase } from './challenge/index.ts';
 import type { ChallengePhase } from './challenge/index.ts';
-import { Reputation } from '../../reputation/index.ts';
+import { Reputation, SHARED_REPUTATION_OPTIONS } from '../../reputation/index.ts';
 import { loadOrCreateKeyRing } from '../../mitigation/index.ts';
 import { systemClock, systemRandom } from '../../lib/clock.ts';
 import type { Random } from '../../lib/clock.ts';
@@ -101,7 +101,7 @@ export const EDGE_REPUTATION_WEIGHTS = {
 /** Build the phases from the node's shared state: the reputation store and the challenge key ring live there. */
 export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics, cacheBytes = 256 * 1024 * 1024): Promise<{ phases: RequestPhases; purge(sel: PurgeSelector): Promise<number>; reportAbuse(ip: string, kind: 'conn_flood' | 'h2_abuse'): void; close(): Promise<void> }> {
   const cacheStore = new MemoryCacheStore({ maxBytes: cacheBytes, maxEntryBytes: Math.min(cacheBytes / 8, 64 * 1024 * 1024) });
-  const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc() });
+  const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc(), ...SHARED_REPUTATION_OPTIONS /* issue 6: prefix score, event log */ });
   const keyRing = await loadOrCreateKeyRing(state.kv, systemRandom);
   const challenge: ChallengeDeps = {
     keyRing, random: systemRandom, replayStore: state.kv,
