@@ -58,7 +58,7 @@ import { DNS_RECORDS, dnsZonesFrom, DnsPublisher } from './control/services/dns.
 import { parseDnsListen, rrlConfigSchema, startDnsServer } from './dns/index.ts';
 import type { PurgeSelector } from './state/cache-store.ts';
 import { SqliteAuditLog } from './state/sqlite/audit-log.ts';
-import { AuditedRouter, loadOrCreateAuditKey } from './control/services/audit.ts';
+import { AuditedRouter, CheckpointLog, loadOrCreateAuditKey } from './control/services/audit.ts';
 import { LegalService } from './control/services/legal.ts';
 import { registerLegalRoutes } from './control/api/routes/legal.ts';
 import { registerAuditRoutes } from './control/api/routes/audit.ts';
@@ -424,6 +424,17 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const auditLog = pg?.audit ?? new SqliteAuditLog(join(dataDir, 'audit.db'));
   const router: Router = new AuditedRouter(auditLog, (e) => logger.error({ err: (e as Error).message }, 'audit log append failed'));
   const accounts = new AccountService(store, zones);
+  // periodic signed checkpoints of the audit chain's head (RAMPART_AUDIT_CHECKPOINT_S, default hourly)
+  const auditKey = loadOrCreateAuditKey(dataDir);
+  const checkpoints = new CheckpointLog(join(dataDir, 'audit-checkpoints.jsonl'));
+  const checkpointNow = async (): Promise<void> => {
+    const n = await auditLog.count();
+    const last = n === 0 ? undefined : (await auditLog.list(n - 1, 1))[0];
+    if (last) checkpoints.add(auditKey.privateKey, { seq: last.seq, hash: last.hash }, new Date().toISOString());
+  };
+  const checkpointTimer = controlOn ? setInterval(() => { checkpointNow().catch((e: Error) => logger.warn({ err: e.message }, 'audit checkpoint failed')); },
+    Math.max(1, Number(process.env['RAMPART_AUDIT_CHECKPOINT_S'] ?? 3600)) * 1000) : undefined;
+  checkpointTimer?.unref();
   // automatic certificates (ACME): on when a directory is configured; renewal pass at start and hourly
   const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'];
   const acmeService = acmeDirectory && controlOn ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
@@ -432,9 +443,14 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   // an edge-only node answers health, metrics and status; every change goes through a control plane
   if (controlOn) {
     registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')),
-      (o) => webhooks.emit('legal.order_recorded', { order: o.id, court: o.court, case: o.case, date: o.date, jurisdiction: o.jurisdiction }, o.zone));
+      (o) => webhooks.emit('legal.order_recorded', { order: o.id, court: o.court, case: o.case, date: o.date, jurisdiction: o.jurisdiction }, o.zone),
+      async (endMs) => {
+        // the report quotes the chain head signed at the end of its period (now, for a period still running)
+        if (endMs > Date.now()) { await checkpointNow(); return checkpoints.list().at(-1) ?? null; }
+        return checkpoints.before(endMs) ?? null;
+      });
     registerWebhookRoutes(router, webhooks);
-    registerAuditRoutes(router, auditLog, loadOrCreateAuditKey(dataDir));
+    registerAuditRoutes(router, auditLog, auditKey, undefined, checkpoints);
     registerZoneRoutes(router, zones);
     registerAccountRoutes(router, accounts);
     registerDashboardRoutes(router);
@@ -504,6 +520,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     healthChecker?.close();
     acmeService?.close();
     webhooks.close();
+    clearInterval(checkpointTimer);
     clearInterval(backstop);
     await watcher?.close();
     await fleet?.close();

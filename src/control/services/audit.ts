@@ -4,7 +4,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { AuditEntry, AuditLog } from '../../state/ports.ts';
@@ -80,6 +80,48 @@ export function loadOrCreateAuditKey(dataDir: string): { privateKey: KeyObject; 
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   if (!existsSync(pf) || readFileSync(pf, 'utf8') !== publicKeyPem) writeFileSync(pf, publicKeyPem, { mode: 0o644 });
   return { privateKey, publicKeyPem };
+}
+
+/**
+ * Periodic signed checkpoints of the chain head, kept beside the log (`<data>/audit-checkpoints.jsonl`, one signed
+ * checkpoint per line, appended; a torn last line after a crash is skipped). The export interleaves them after the
+ * entry they sign, so an export holder can prove that entries up to each checkpoint existed at its time (a removed
+ * tail before the last checkpoint is detected). The transparency report quotes the last one of its period.
+ */
+export class CheckpointLog {
+  readonly #file: string;
+  #cache: Checkpoint[] | undefined;
+  constructor(file: string) { this.#file = file; }
+
+  list(): Checkpoint[] {
+    if (this.#cache) return this.#cache;
+    const out: Checkpoint[] = [];
+    if (existsSync(this.#file)) {
+      for (const line of readFileSync(this.#file, 'utf8').split('\n')) {
+        if (!line) continue;
+        try { const c = JSON.parse(line) as Checkpoint; if (c.type === 'checkpoint') out.push(c); } catch { /* torn last line */ }
+      }
+    }
+    this.#cache = out;
+    return out;
+  }
+
+  /** Sign and keep a checkpoint of `head` unless the last one already covers it. Returns the new one, if any. */
+  add(key: KeyObject, head: { seq: number; hash: string }, time: string): Checkpoint | undefined {
+    const last = this.list().at(-1);
+    if (head.seq === 0 || (last !== undefined && last.seq >= head.seq)) return undefined;
+    const c = signCheckpoint(key, head, time);
+    appendFileSync(this.#file, JSON.stringify(c) + '\n', { mode: 0o600 });
+    this.list().push(c);
+    return c;
+  }
+
+  /** The last checkpoint signed before `time` (ms), if any. */
+  before(time: number): Checkpoint | undefined {
+    let found: Checkpoint | undefined;
+    for (const c of this.list()) if (Date.parse(c.time) < time) found = c;
+    return found;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuditLog } from '../../../state/ports.ts';
 import { GENESIS, signCheckpoint } from '../../services/audit.ts';
+import type { CheckpointLog } from '../../services/audit.ts';
 import type { Router } from '../router.ts';
 import { ApiError, API_CODES } from '../errors.ts';
 
@@ -18,7 +19,7 @@ function lastHash(parts: readonly string[]): string { return parts.length ? (JSO
 export interface AuditSigner { readonly privateKey: KeyObject; readonly publicKeyPem: string }
 
 /** With a signer, the export ends with a signed checkpoint line and /audit/head answers a signed head. */
-export function registerAuditRoutes(r: Router, log: AuditLog, signer?: AuditSigner, now: () => Date = () => new Date()): void {
+export function registerAuditRoutes(r: Router, log: AuditLog, signer?: AuditSigner, now: () => Date = () => new Date(), checkpoints?: CheckpointLog): void {
   r.add({ method: 'GET', path: '/client/v4/audit/head', auth: 'token', summary: 'The chain head (seq, hash), signed with the node\'s Ed25519 audit key, and the public key (PEM)',
     handler: async () => {
       const n = await log.count();
@@ -36,14 +37,23 @@ export function registerAuditRoutes(r: Router, log: AuditLog, signer?: AuditSign
   r.add({ method: 'GET', path: '/client/v4/audit/export', auth: 'token', summary: 'The whole audit log as JSON lines (one entry per line), for `rampart audit verify`',
     handler: async () => {
       const parts: string[] = [];
+      const entryLines: string[] = [];
+      const signed = new Map<number, string[]>();
+      for (const c of checkpoints?.list() ?? []) signed.set(c.seq, [...(signed.get(c.seq) ?? []), JSON.stringify(c) + '\n']);
       let after = 0;
       for (;;) {
         const page = await log.list(after, 1000);
-        for (const e of page) parts.push(JSON.stringify(e) + '\n');
+        for (const e of page) {
+          const line = JSON.stringify(e) + '\n';
+          parts.push(line);
+          entryLines.push(line);
+          // the periodic checkpoints that signed the chain at this entry
+          for (const c of signed.get(e.seq) ?? []) parts.push(c);
+        }
         if (page.length < 1000) break;
         after = page.at(-1)!.seq;
       }
-      if (signer) parts.push(JSON.stringify(signCheckpoint(signer.privateKey, { seq: lastOf(parts), hash: lastHash(parts) }, now().toISOString())) + '\n');
+      if (signer) parts.push(JSON.stringify(signCheckpoint(signer.privateKey, { seq: lastOf(entryLines), hash: lastHash(entryLines) }, now().toISOString())) + '\n');
       return { kind: 'raw', status: 200, contentType: 'application/x-ndjson; charset=utf-8', body: parts.join('') };
     } });
 }

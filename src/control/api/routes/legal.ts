@@ -3,7 +3,8 @@ import type { LegalService } from '../../services/legal.ts';
 import { publicNotice } from '../../services/legal.ts';
 import type { Router } from '../router.ts';
 
-export function registerLegalRoutes(r: Router, legal: LegalService, onRecorded?: (o: Awaited<ReturnType<LegalService['create']>>) => void): void {
+/** `chainHead(endMs)`: the signed audit-chain head to quote at the end of a report's period. */
+export function registerLegalRoutes(r: Router, legal: LegalService, onRecorded?: (o: Awaited<ReturnType<LegalService['create']>>) => void, chainHead?: (endMs: number) => Promise<unknown>): void {
   r.add({ method: 'GET', path: '/client/v4/legal/orders', auth: 'token', summary: 'Legal orders, oldest first (?zone=NAME)',
     handler: async (q) => {
       const zone = q.query.get('zone');
@@ -26,6 +27,7 @@ export function registerLegalRoutes(r: Router, legal: LegalService, onRecorded?:
     handler: async (q) => {
       const now = new Date(legal.now());
       const period = q.query.get('period') ?? `${now.getUTCFullYear()}-H${now.getUTCMonth() < 6 ? 1 : 2}`;
-      return { kind: 'json', result: await legal.report(period) };
+      const report = await legal.report(period);
+      return { kind: 'json', result: chainHead ? { ...report, audit_chain_head: await chainHead(Date.parse(report.to)) } : report };
     } });
 }
