@@ -7,7 +7,7 @@ import type { SecurityEvent, SecurityEventStore } from '../state/ports.ts';
 import type { RequestContext } from './pipeline/context.ts';
 import type { WafNote } from './phases/waf/index.ts';
 
-const SOURCES: ReadonlyArray<[string, string]> = [['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['challenge.', 'challenge'], ['legal.', 'legal']];
+const SOURCES: ReadonlyArray<[string, string]> = [['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['challenge.', 'challenge'], ['legal.', 'legal'], ['auto.', 'mitigation']];
 
 function sourceOf(reason: string): string | undefined {
   for (const [p, s] of SOURCES) if (reason.startsWith(p)) return s;
@@ -79,7 +79,9 @@ export class SecurityEventRecorder {
     };
     let wafRecorded = false;
     if (f !== undefined && f.verdict.kind !== 'continue') {
-      const source = sourceOf(f.verdict.reason);
+      let source = sourceOf(f.verdict.reason);
+      // issue 6: a challenge served for automatic mitigation (auto.challenge → challenge.issued) is that feature's event
+      if (source === 'challenge' && ctx.verdicts[0]?.verdict.kind === 'challenge' && ctx.verdicts[0].verdict.reason.startsWith('auto.')) source = 'mitigation';
       if (source !== undefined) {
         const action = f.verdict.kind === 'respond' ? (f.verdict.reason.startsWith('challenge.') ? (f.verdict.status < 400 ? 'pass' : 'challenge') : 'block') : f.verdict.kind;
         this.#push({ ...base, action, source, ruleId: 'ruleId' in f.verdict ? f.verdict.ruleId ?? null : null, reason: f.verdict.reason, details: { ...(source === 'waf' ? wafDetails : {}), trace } });

@@ -19,6 +19,10 @@ import { systemClock, systemRandom } from '../../lib/clock.ts';
 import type { Random } from '../../lib/clock.ts';
 import type { ChallengeDeps } from '../../mitigation/index.ts';
 import { createWafPhase } from './waf/index.ts';
+// --- issue 6 (docs/mitigation-auto.md): automatic mitigation, its phase and its per-worker detection tick
+import { createAutoMitigationPhase } from './auto-mitigation/index.ts';
+import { AutoMitigation, optionsFromEnv } from '../../mitigation/auto/index.ts';
+// ---
 import { managedRules } from '../../waf/managed/index.ts';
 import { createCachePhase } from './cache/index.ts';
 import { createTransformsPhase } from './transforms/index.ts';
@@ -50,6 +54,8 @@ export interface PhaseDeps {
   readonly random?: Random;
   /** issue 6: verified crawlers (FCrDNS); without it `rampart.verified_bot` stays false. */
   readonly bots?: BotVerifier;
+  /** issue 6: automatic mitigation; its phase runs after reputation (and verified-bots) when given. */
+  readonly autoMitigation?: AutoMitigation;
 }
 
 export interface RequestPhases {
@@ -74,6 +80,7 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
       block(createAccessRulesPhase(onError)),
       createReputationPhase(d.reputation, () => d.metrics.stateFailures.labels('reputation').inc()),
       ...(d.bots !== undefined ? [createVerifiedBotsPhase(d.bots)] : []), // issue 6: before the rules read rampart.verified_bot
+      ...(d.autoMitigation !== undefined ? [block(createAutoMitigationPhase({ engine: d.autoMitigation, now: d.now }))] : []), // issue 6: automatic rules
       block(createFirewallRulesPhase(onError)),
       block(createRateLimitPhase({ counters: d.counters, kv: d.kv, now: d.now, onError, onStoreFailure: () => d.metrics.stateFailures.labels('rate_limit').inc() })),
       block(createWafPhase({
@@ -108,11 +115,19 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
     log: (e) => logger.debug({ challenge: e }, 'challenge outcome'),
   };
   const bots = createBotVerifier(state.kv, metrics, logger);
+  // issue 6: automatic mitigation: detection on this worker's view every second; rules shared through state.kv
+  const autoMitigation = new AutoMitigation({
+    kv: state.kv, clock: systemClock, options: optionsFromEnv(),
+    onError: () => metrics.stateFailures.labels('auto_mitigation').inc(),
+    onRule: (r) => logger.warn({ zone: r.zoneId, rule: r.id, action: r.action, mode: r.mode, reason: r.reason }, 'automatic mitigation rule'),
+  });
+  const detection = setInterval(() => { autoMitigation.tick().catch(() => metrics.stateFailures.labels('auto_mitigation').inc()); }, 1000);
+  detection.unref();
   return {
-    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: managedRules(), cacheStore, bots }),
+    phases: requestPhases({ logger, metrics, counters: state.counters, kv: state.kv, now: Date.now, reputation, challenge, crsDir: findCrsDir(), managedRules: managedRules(), cacheStore, bots, autoMitigation }),
     purge: (sel) => cacheStore.purge(sel),
     reportAbuse: (ip, kind) => { reputation.record(ip, kind).catch(() => metrics.stateFailures.labels('reputation').inc()); },
-    close: async () => { await reputation.close(); await cacheStore.close(); },
+    close: async () => { clearInterval(detection); await reputation.close(); await cacheStore.close(); },
   };
 }
 

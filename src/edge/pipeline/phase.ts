@@ -20,7 +20,7 @@ export type Verdict =
 export const CONTINUE: Verdict = Object.freeze({ kind: 'continue' });
 
 export type PhaseName =
-  | 'legal' | 'access-rules' | 'reputation' | 'firewall-rules' | 'rate-limit' | 'waf' | 'challenge' | 'cache' | 'origin'
+  | 'legal' | 'access-rules' | 'reputation' | 'auto-mitigation' /* issue 6: automatic mitigation */ | 'firewall-rules' | 'rate-limit' | 'waf' | 'challenge' | 'cache' | 'origin'
   | 'transforms' | 'log'
   | 'verified-bots'; // issue 6 (docs/bots-and-origin.md)
 

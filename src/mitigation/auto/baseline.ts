@@ -15,6 +15,8 @@ export interface SecondSample {
   readonly originCount: number;
   readonly originErrors: number;
   readonly originMsSum: number;
+  /** Origin exchanges with a measured latency (failures before a response have none). */
+  readonly originMsCount: number;
   readonly sketches: Readonly<Record<SegmentDim, SpaceSaving>>;
 }
 
@@ -54,7 +56,7 @@ export class Baseline {
       this.#originSeconds++;
       const ao = this.#originSeconds <= this.#warmupS ? 1 / this.#originSeconds : this.#alpha;
       this.errorShare += ao * (s.originErrors / s.originCount - this.errorShare);
-      this.latencyMs += ao * (s.originMsSum / s.originCount - this.latencyMs);
+      if (s.originMsCount > 0) this.latencyMs += (this.latencyMs === 0 ? 1 : ao) * (s.originMsSum / s.originMsCount - this.latencyMs);
     }
     if (s.total === 0) return; // shares are of requests: a quiet second says nothing about them
     for (const dim of SEGMENT_DIMS) {

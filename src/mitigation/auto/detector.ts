@@ -25,8 +25,8 @@ export function originDistress(s: SecondSample, b: Baseline, o: AutoMitigationOp
   if (s.originCount < 5) return undefined;
   const err = s.originErrors / s.originCount;
   if (err >= Math.max(o.errorRate, o.errorFactor * b.errorShare)) return `origin errors ${Math.round(err * 100)}% (baseline ${Math.round(b.errorShare * 100)}%)`;
-  const lat = s.originMsSum / s.originCount;
-  if (b.latencyMs > 0 && lat >= o.latencyFactor * b.latencyMs + o.latencyMinMs) return `origin latency ${Math.round(lat)} ms (baseline ${Math.round(b.latencyMs)} ms)`;
+  const lat = s.originMsCount > 0 ? s.originMsSum / s.originMsCount : 0;
+  if (b.latencyMs > 0 && s.originMsCount >= 5 && lat >= o.latencyFactor * b.latencyMs + o.latencyMinMs) return `origin latency ${Math.round(lat)} ms (baseline ${Math.round(b.latencyMs)} ms)`;
   return undefined;
 }
 

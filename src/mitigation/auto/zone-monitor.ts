@@ -42,6 +42,7 @@ export class ZoneMonitor {
   #originCount = 0;
   #originErrors = 0;
   #originMsSum = 0;
+  #originMsCount = 0;
   readonly #sketches: Record<SegmentDim, SpaceSaving>;
   #run = 0;
   readonly #o: AutoMitigationOptions;
@@ -63,15 +64,15 @@ export class ZoneMonitor {
   observeOrigin(ms: number, error: boolean): void {
     this.#originCount++;
     if (error) this.#originErrors++;
-    if (ms > 0) this.#originMsSum += ms;
+    if (ms >= 0) { this.#originMsSum += ms; this.#originMsCount++; }
   }
 
   /** Close the current second. */
   tick(now: number, c: TickContext): MonitorDecision[] {
-    const sample: SecondSample = { total: this.#total, originCount: this.#originCount, originErrors: this.#originErrors, originMsSum: this.#originMsSum, sketches: this.#sketches };
+    const sample: SecondSample = { total: this.#total, originCount: this.#originCount, originErrors: this.#originErrors, originMsSum: this.#originMsSum, originMsCount: this.#originMsCount, sketches: this.#sketches };
     if (this.#total > 0) this.lastSeen = now;
     const out = this.#decide(now, sample, c);
-    this.#total = 0; this.#originCount = 0; this.#originErrors = 0; this.#originMsSum = 0;
+    this.#total = 0; this.#originCount = 0; this.#originErrors = 0; this.#originMsSum = 0; this.#originMsCount = 0;
     for (const k in this.#sketches) this.#sketches[k as SegmentDim].reset();
     return out;
   }
