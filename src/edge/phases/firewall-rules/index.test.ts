@@ -38,7 +38,7 @@ test('account rules apply to every zone of the account, before the zone rules; l
   ];
   const s = buildSnapshot(1, docs);
   phase.onSnapshot(s);
-  const v = (z: string, ip: string, p: string) => phase.onRequest!(ctxFor(s, z, ip, p));
+  const v = (z: string, ip: string, p: string) => phase.onRequest(ctxFor(s, z, ip, p));
   assert.deepEqual(v(ZA, '127.0.0.1', '/admin'), { kind: 'respond', status: 403, reason: 'firewall.block', ruleId: 'acct-block' });
   assert.deepEqual(v(ZB, '127.0.0.1', '/admin'), { kind: 'respond', status: 403, reason: 'firewall.block', ruleId: 'acct-block' }, 'zone B has no rules of its own');
   assert.equal(v(ZA, '127.0.5.3', '/admin').kind, 'continue', "the account's office list");
@@ -49,8 +49,8 @@ test('account rules apply to every zone of the account, before the zone rules; l
   // a list change reaches the compiled rules in the next snapshot
   const s2 = buildSnapshot(2, docs.map((d) => (d.id === 'l1' ? list('l1', 'acme', 'office_ips', 'ip', [{ id: 'i3', ip: '127.0.7.0/24', created_on: T, modified_on: T }], '2026-01-02T00:00:00.000Z') : d)));
   phase.onSnapshot(s2);
-  assert.equal(phase.onRequest!(ctxFor(s2, ZA, '127.0.5.3', '/admin')).kind, 'respond');
-  assert.equal(phase.onRequest!(ctxFor(s2, ZA, '127.0.7.3', '/admin')).kind, 'continue');
+  assert.equal(phase.onRequest(ctxFor(s2, ZA, '127.0.5.3', '/admin')).kind, 'respond');
+  assert.equal(phase.onRequest(ctxFor(s2, ZA, '127.0.7.3', '/admin')).kind, 'continue');
 });
 
 test('a rule naming a list that does not exist is reported and left out; the others still run', () => {
@@ -62,8 +62,8 @@ test('a rule naming a list that does not exist is reported and left out; the oth
     doc('firewall_rule', 'r2', ZA, { id: 'r2', expression: 'http.request.uri.path eq "/x"', action: 'block', enabled: true }),
   ]);
   phase.onSnapshot(s);
-  assert.equal(phase.onRequest!(ctxFor(s, ZA, '127.0.0.1', '/y')).kind, 'continue');
-  assert.equal(phase.onRequest!(ctxFor(s, ZA, '127.0.0.1', '/x')).kind, 'respond');
+  assert.equal(phase.onRequest(ctxFor(s, ZA, '127.0.0.1', '/y')).kind, 'continue');
+  assert.equal(phase.onRequest(ctxFor(s, ZA, '127.0.0.1', '/x')).kind, 'respond');
   assert.equal(errors.length, 1);
   assert.match(errors[0]!, /unknown list \$gone/);
 });
