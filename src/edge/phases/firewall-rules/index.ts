@@ -17,7 +17,12 @@ import { AccountIndex, accountZoneCache, parseAccountRule } from './account-inde
 export const FIREWALL_RULE_KIND = 'firewall_rule';
 export { AccountIndex, RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND } from './account-index.ts';
 
-export function createFirewallRulesPhase(onError: (zone: string, err: unknown) => void): Phase & { onSnapshot(s: EdgeSnapshot): void; onRequest(ctx: RequestContext): Verdict } {
+export interface FirewallRulesPhase extends Phase {
+  onSnapshot(s: EdgeSnapshot): void;
+  onRequest(ctx: RequestContext): Verdict;
+}
+
+export function createFirewallRulesPhase(onError: (zone: string, err: unknown) => void): FirewallRulesPhase {
   let index = new AccountIndex();
   const compileEach = (rules: readonly CustomRule[], lists: ListResolver, where: string): CompiledCustomRule[] => {
     // one bad rule must not disable the others: compile one by one
