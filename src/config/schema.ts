@@ -87,13 +87,14 @@ export const PageTemplatesSchema = z.object({
 
 export const ZoneSettingsSchema = z.object({
   security_level: SecurityLevelSchema.default('medium'),
-  // --- issue 6 (docs/bots-and-origin.md): verified bots, origin protection, page templates
-  verified_bots_skip_challenge: z.boolean().default(true).describe('verified crawlers (forward-confirmed reverse DNS) are not challenged by the security level or their threat score'),
-  origin_max_concurrency: z.number().int().min(0).max(100_000).default(0).describe('requests in flight to the origin at once, per edge process; 0 = no cap'),
-  origin_queue: z.number().int().min(0).max(10_000).default(16).describe('requests that may wait for an origin slot past origin_max_concurrency; more get 503 origin.overloaded'),
-  origin_queue_timeout_ms: z.number().int().min(0).max(60_000).default(2000).describe('longest wait in the origin queue before 503 origin.overloaded'),
+  // --- issue 6 (docs/bots-and-origin.md): verified bots, origin protection, page templates. No zod defaults here: with
+  // zod 4 a default inside .partial() fills absent keys, so a settings PATCH would reset them; readers apply them.
+  verified_bots_skip_challenge: z.boolean().optional().describe('default true: verified crawlers (forward-confirmed reverse DNS) are not challenged by the security level or their threat score'),
+  origin_max_concurrency: z.number().int().min(0).max(100_000).optional().describe('default 0: requests in flight to the origin at once, per edge process; 0 = no cap'),
+  origin_queue: z.number().int().min(0).max(10_000).optional().describe('default 16: requests that may wait for an origin slot past origin_max_concurrency; more get 503 origin.overloaded'),
+  origin_queue_timeout_ms: z.number().int().min(0).max(60_000).optional().describe('default 2000: longest wait in the origin queue before 503 origin.overloaded'),
   origin_pull_secret: z.string().min(32).max(256).nullable().optional().describe('authenticated origin pull: HMAC key of the rampart-origin-auth header (never shown by the API); null = off'),
-  templates: PageTemplatesSchema.default({}).describe('the zone\'s own challenge and block pages'),
+  templates: PageTemplatesSchema.optional().describe('the zone\'s own challenge and block pages'),
   // ---
   paused: z.boolean().default(false).describe('when true the edge passes traffic straight to the origin (no security phases)'),
   // transforms (docs/transforms.md)
