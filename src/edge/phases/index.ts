@@ -116,10 +116,13 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
   };
   const bots = createBotVerifier(state.kv, metrics, logger);
   // issue 6: automatic mitigation: detection on this worker's view every second; rules shared through state.kv
+  const amName = 'rampart_auto_mitigation_rules_total';
+  const amRules = (metrics.registry.getSingleMetric(amName) as Counter<'action' | 'mode'> | undefined)
+    ?? new Counter({ name: amName, help: 'Automatic mitigation rules made by this worker, by action and mode', labelNames: ['action', 'mode'] as const, registers: [metrics.registry] });
   const autoMitigation = new AutoMitigation({
     kv: state.kv, clock: systemClock, options: optionsFromEnv(),
     onError: () => metrics.stateFailures.labels('auto_mitigation').inc(),
-    onRule: (r) => logger.warn({ zone: r.zoneId, rule: r.id, action: r.action, mode: r.mode, reason: r.reason }, 'automatic mitigation rule'),
+    onRule: (r) => { amRules.labels(r.action, r.mode).inc(); logger.warn({ zone: r.zoneId, rule: r.id, action: r.action, mode: r.mode, reason: r.reason }, 'automatic mitigation rule'); },
   });
   const detection = setInterval(() => { autoMitigation.tick().catch(() => metrics.stateFailures.labels('auto_mitigation').inc()); }, 1000);
   detection.unref();
