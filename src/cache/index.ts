@@ -40,6 +40,8 @@ export { DiskCacheStore } from './disk-store.ts';
 export type { DiskCacheStoreOptions } from './disk-store.ts';
 export { TieredCacheStore } from './tiered-store.ts';
 export type { TieredCacheStoreOptions } from './tiered-store.ts';
+export { openEdgeCacheStore, DEFAULT_MEMORY_BYTES, DEFAULT_DISK_BYTES } from './edge-store.ts';
+export type { EdgeCacheStore, EdgeCacheStoreOptions } from './edge-store.ts';
 
 // Streaming a body to the client and into the cache.
 export { cacheWhileStreaming } from './stream-to-cache.ts';

@@ -26,7 +26,7 @@ import { AutoMitigation, optionsFromEnv } from '../../mitigation/auto/index.ts';
 import { managedRules } from '../../waf/managed/index.ts';
 import { createCachePhase } from './cache/index.ts';
 import { createTransformsPhase } from './transforms/index.ts';
-import { MemoryCacheStore } from '../../cache/index.ts';
+import { openEdgeCacheStore } from '../../cache/index.ts';
 import type { CacheStore, PurgeSelector } from '../../state/cache-store.ts';
 // --- issue 6 (docs/bots-and-origin.md): verified bots, the zone's block page
 import { createVerifiedBotsPhase } from './verified-bots/index.ts';
@@ -106,8 +106,22 @@ export const EDGE_REPUTATION_WEIGHTS = {
 } as const;
 
 /** Build the phases from the node's shared state: the reputation store and the challenge key ring live there. */
-export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics, cacheBytes = 256 * 1024 * 1024): Promise<{ phases: RequestPhases; purge(sel: PurgeSelector): Promise<number>; reportAbuse(ip: string, kind: 'conn_flood' | 'h2_abuse'): void; close(): Promise<void> }> {
-  const cacheStore = new MemoryCacheStore({ maxBytes: cacheBytes, maxEntryBytes: Math.min(cacheBytes / 8, 64 * 1024 * 1024) });
+// --- cache (issue 7): the edge's cache store options (a number is the old memory-only `cacheBytes`)
+export interface RequestPhaseOptions {
+  /** Cache folder (`server.cache.path`, default `<data>/cache`); each process takes a free `w<N>` slot in it. */
+  readonly cacheDir?: string;
+  /** Memory tier in bytes (`server.cache.memory_mb`, default 256 MiB). */
+  readonly cacheMemoryBytes?: number;
+  /** Disk tier in bytes for this process (`server.cache.disk_mb` / workers, default 1 GiB; 0 = off). */
+  readonly cacheDiskBytes?: number;
+}
+// ---
+
+export async function createRequestPhases(state: { counters: CounterStore; kv: KeyValueStore }, logger: Logger, metrics: EdgeMetrics, options: RequestPhaseOptions | number = {}): Promise<{ phases: RequestPhases; purge(sel: PurgeSelector): Promise<number>; reportAbuse(ip: string, kind: 'conn_flood' | 'h2_abuse'): void; close(): Promise<void> }> {
+  const o: RequestPhaseOptions = typeof options === 'number' ? { cacheMemoryBytes: options } : options;
+  const opened = await openEdgeCacheStore({ dir: o.cacheDir, memoryBytes: o.cacheMemoryBytes, diskBytes: o.cacheDiskBytes });
+  if (opened.diskProblem !== undefined) logger.error({ dir: o.cacheDir, err: opened.diskProblem }, 'disk cache unavailable: caching in memory only');
+  const cacheStore = opened.store;
   const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc(), ...SHARED_REPUTATION_OPTIONS /* issue 6: prefix score, event log */ });
   const keyRing = await loadOrCreateKeyRing(state.kv, systemRandom);
   const challenge: ChallengeDeps = {
