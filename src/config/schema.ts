@@ -105,9 +105,6 @@ export const ZoneSettingsSchema = z.object({
   // --- issue 9: abuse reports (docs/governance.md): where reports about this zone are forwarded besides the owner
   abuse_contact: z.email().max(254).nullable().optional().describe('email of the origin\'s hosting provider (abuse desk): abuse reports about the zone are forwarded there too; null/absent = owner only'),
   // ---
-  // --- issue 9: abuse reports (docs/governance.md): where reports about this zone are forwarded besides the owner
-  abuse_contact: z.email().max(254).nullable().optional().describe('email of the origin\'s hosting provider (abuse desk): abuse reports about the zone are forwarded there too; null/absent = owner only'),
-  // ---
   // issue 6: automatic mitigation (docs/mitigation-auto.md); absent in zones stored before it, read as 'on'
   auto_mitigation: z.enum(['off', 'log', 'on']).default('on').describe('learn a traffic baseline and challenge or rate limit the segment behind a surge (log: record rules, enforce nothing)'),
 }).strict();
