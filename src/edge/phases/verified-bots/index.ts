@@ -17,6 +17,8 @@ export function createVerifiedBotsPhase(verifier: BotVerifier): Phase {
   return {
     name: 'verified-bots',
     onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
+      // nobody would read the answer: a paused zone or an access `allow` skips the rules and the challenge
+      if (ctx.skips('firewall_rules') && ctx.skips('challenge')) return CONTINUE;
       const ua = ctx.req.headers['user-agent'];
       if (!claimsCrawler(ua)) return CONTINUE;
       const known = verifier.cached(ctx.clientIp);
