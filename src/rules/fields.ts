@@ -58,7 +58,7 @@ const DEFS: FieldDef[] = [
   { name: 'ip.src.asnum', type: INT, description: 'Client autonomous system number (0 when unknown). From the request, else the GeoIP database.', example: 'ip.src.asnum eq 64496', get: (r) => r.asn ?? defaultGeoIp().asn(r.ip) },
   { name: 'ssl', type: BOOL, description: 'True when the client connection is TLS.', example: 'not ssl', get: (r) => r.ssl },
   { name: 'rampart.threat_score', type: INT, description: 'Shared IP reputation score 0..100 (0 until reputation exists).', example: 'rampart.threat_score gt 50', get: (r) => r.threatScore ?? 0 },
-  { name: 'rampart.verified_bot', type: BOOL, description: 'True for a verified good bot (false until bot verification exists).', example: 'not rampart.verified_bot', get: (r) => r.verifiedBot ?? false },
+  { name: 'rampart.verified_bot', type: BOOL, description: 'True for a crawler verified by forward-confirmed reverse DNS (docs/bots-and-origin.md).', example: 'not rampart.verified_bot', get: (r) => r.verifiedBot ?? false },
 ];
 
 export const FIELDS: ReadonlyMap<string, FieldDef> = new Map(DEFS.map((d) => [d.name, d]));
