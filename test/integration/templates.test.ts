@@ -4,6 +4,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { solveWork } from '../../src/mitigation/proof-of-work.ts';
 import { startTestNode } from '../helpers/node.ts';
@@ -85,4 +88,35 @@ test('a rule block is answered with the block template (JSON clients keep the JS
   assert.equal(j.status, 403);
   assert.match(j.text, /"firewall\.block"/);
   assert.equal(origin.hits('/nope'), 0);
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (apt-get install -y chromium)`;
+
+test('Chromium: the template\'s nonce\'d script runs, an inline script without the nonce is blocked, the challenge solves', { skip, timeout: 120_000 }, async () => {
+  const tpl = '<!doctype html><html><head><title>Acme</title></head><body><h1>Acme</h1>{{challenge_form}}<small>{{ray}}</small>'
+    + '<script nonce="{{nonce}}">console.log("tpl-nonce-ok")</script><script>console.log("tpl-inline-ran")</script>{{challenge_script}}</body></html>';
+  const o = await startOrigin('127.0.0.1', (_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><p id="hello">origin page</p>'); });
+  await node.addZone('tplb.test', [o.address], { settings: { security_level: 'under_attack', templates: { challenge: tpl } } });
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'rampart-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP tplb.test 127.0.0.1'],
+  });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    const first = await page.goto(`http://tplb.test:${node.httpPort}/landing`);
+    assert.equal(first?.status(), 503);
+    await page.locator('#hello').waitFor({ timeout: 90_000 });
+    assert.ok(logs.includes('tpl-nonce-ok'), logs.join(' | '));
+    assert.ok(!logs.includes('tpl-inline-ran'), 'CSP blocked the script without the nonce');
+    assert.equal(o.hits('/landing'), 1);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    await o.close();
+  }
 });
