@@ -67,3 +67,22 @@ test('ratelimit rules: a token bucket per rule and worker', () => {
   assert.equal(a.allow(r, 1100), false);
   assert.equal(a.allow(r, 1300), true, 'refills at 5/s');
 });
+
+test('a flood told apart only by its header order is blamed on the fingerprint, described in the rule', async () => {
+  const clock = new ManualClock(1_700_000_000_000);
+  const kv = new MemoryKeyValueStore({ clock, sweepIntervalMs: 0 });
+  const a = new AutoMitigation({ kv, clock, options: O });
+  a.noteFingerprint('bbbbbbbb', 'User-Agent,Host 1.1');
+  const odd = (i: number): Traits => ({ path: `/q${i % 30}`, ua: `Mozilla/5.0 v${i % 40}`, prefix: `10.9.${i % 100}.0/24`, fingerprint: 'bbbbbbbb' });
+  for (let s = 0; s < 14; s++) {
+    for (let i = 0; i < 10; i++) a.observe('z1', 'medium', 'on', legit);
+    if (s >= 12) for (let i = 0; i < 300; i++) a.observe('z1', 'medium', 'on', odd(i));
+    clock.advance(1000);
+    await a.tick();
+  }
+  const r = a.activeRules('z1')[0];
+  assert.equal(r?.segment?.dim, 'fingerprint');
+  assert.equal(r?.segment?.key, 'bbbbbbbb');
+  assert.equal(r?.segment?.sample, 'User-Agent,Host 1.1');
+  assert.equal((await readRules(kv, 'z1'))[0]?.segment?.sample, 'User-Agent,Host 1.1');
+});

@@ -46,6 +46,8 @@ export class AutoMitigation {
   readonly #active = new Map<string, readonly AutoRule[]>();
   readonly #versions = new Map<string, number>();
   readonly #buckets = new Map<string, Bucket>();
+  /** What recent fingerprints stand for (bounded; for the rules' `segment.sample`). */
+  readonly #fingerprints = new Map<string, string>();
   #ticking = false;
 
   constructor(d: AutoMitigationDeps) {
@@ -63,6 +65,14 @@ export class AutoMitigation {
     m.securityLevel = securityLevel;
     m.mode = mode;
     m.observe(t);
+  }
+
+  /** Has this fingerprint's description been noted? (the phase describes a fingerprint only when new) */
+  knowsFingerprint(fp: string): boolean { return this.#fingerprints.has(fp); }
+
+  noteFingerprint(fp: string, description: string): void {
+    if (this.#fingerprints.size >= 4096) this.#fingerprints.clear();
+    this.#fingerprints.set(fp, description);
   }
 
   /** Count one origin exchange of a zone already observed (latency ms; error: 5xx, refused, timeout). */
@@ -110,9 +120,12 @@ export class AutoMitigation {
         }
         for (const d of decisions) {
           if (d.kind === 'create') {
-            this.#setLocal(zoneId, [...this.knownRules(zoneId), d.rule], now);
-            this.#onRule(d.rule);
-            writes.push(publishRule(this.#kv, d.rule, now).then((rules) => this.#setLocal(zoneId, rules, now), this.#onError));
+            const seg = d.rule.segment;
+            const sample = seg?.dim === 'fingerprint' ? this.#fingerprints.get(seg.key) : undefined;
+            const rule = seg !== null && sample !== undefined ? { ...d.rule, segment: { ...seg, sample } } : d.rule;
+            this.#setLocal(zoneId, [...this.knownRules(zoneId), rule], now);
+            this.#onRule(rule);
+            writes.push(publishRule(this.#kv, rule, now).then((rules) => this.#setLocal(zoneId, rules, now), this.#onError));
           } else {
             this.#setLocal(zoneId, this.knownRules(zoneId).map((r) => (r.id === d.ruleId && r.expiresAt < d.expiresAt ? { ...r, expiresAt: d.expiresAt } : r)), now);
             writes.push(extendRule(this.#kv, zoneId, d.ruleId, d.expiresAt, now).then((rules) => this.#setLocal(zoneId, rules, now), this.#onError));

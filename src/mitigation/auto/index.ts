@@ -19,7 +19,7 @@ export { chooseAction } from './action.ts';
 export type { ChosenAction } from './action.ts';
 export { SpaceSaving } from './space-saving.ts';
 export type { HeavyHitter } from './space-saving.ts';
-export { SEGMENT_DIMS, fingerprintOf, pathOf, prefixOf, traitOf, uaOf } from './traits.ts';
+export { SEGMENT_DIMS, describeFingerprint, fingerprintOf, pathOf, prefixOf, traitOf, uaOf } from './traits.ts';
 export type { SegmentDim, Traits } from './traits.ts';
 export { describeRule, isActive, matches, ruleId, sameSegment, segmentLabel } from './rule.ts';
 export type { AutoAction, AutoRule, AutoSegment } from './rule.ts';

@@ -12,6 +12,8 @@ export interface AutoSegment {
   readonly key: string;
   /** Share of the surge (0-1) this segment explained when the rule was made. */
   readonly share: number;
+  /** For a fingerprint: the header names and protocol it hashes, as one request of it showed them. */
+  readonly sample?: string;
 }
 
 export interface AutoRule {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintOf, pathOf, prefixOf, uaOf } from './traits.ts';
+import { describeFingerprint, fingerprintOf, pathOf, prefixOf, uaOf } from './traits.ts';
 
 test('source prefixes: /24 for IPv4 and mapped IPv4, /64 for IPv6', () => {
   assert.equal(prefixOf('203.0.113.77'), '203.0.113.0/24');
@@ -25,4 +25,9 @@ test('fingerprint: header order, name case and protocol count; values do not', (
   assert.notEqual(fingerprintOf(['host', 'x', 'user-agent', 'u', 'accept', '*/*'], 'h1.1'), a);
   assert.notEqual(fingerprintOf(['Host', 'x', 'User-Agent', 'u', 'Accept', '*/*'], 'tls1.3/h2'), a);
   assert.notEqual(fingerprintOf(['Host', 'x', 'User-Agent', 'u'], 'h1.1'), a);
+});
+
+test('a fingerprint described for people: header names in order and the protocol', () => {
+  assert.equal(describeFingerprint(['Host', 'x', 'User-Agent', 'u', 'accept', '*/*'], '2.0/TLSv1.3/h2'), 'Host,User-Agent,accept 2.0/TLSv1.3/h2');
+  assert.ok(describeFingerprint(Array.from({ length: 400 }, (_, i) => `X-Header-${i}`), 'h1.1').length <= 512);
 });

@@ -57,6 +57,13 @@ export function fingerprintOf(rawHeaders: readonly string[], proto: string): str
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** What a fingerprint stands for, for people: `Host,User-Agent,Accept h1.1` (at most 512 characters). */
+export function describeFingerprint(rawHeaders: readonly string[], proto: string): string {
+  let s = '';
+  for (let i = 0; i < rawHeaders.length && s.length < 480; i += 2) s += (i === 0 ? '' : ',') + rawHeaders[i]!;
+  return `${s} ${proto}`.slice(0, 512);
+}
+
 /** The User-Agent as counted: capped at 256 characters; absent is the empty string. */
 export function uaOf(ua: string | undefined): string {
   if (ua === undefined) return '';

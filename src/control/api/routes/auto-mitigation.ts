@@ -23,7 +23,7 @@ export function ruleView(r: AutoRule, now: number): Record<string, unknown> {
     status: r.liftedAt !== undefined ? 'lifted' : isActive(r, now) ? 'active' : 'expired',
     signal: r.signal,
     signal_detail: r.signalDetail,
-    segment: r.segment === null ? null : { dimension: r.segment.dim, value: r.segment.key, share_of_surge: r.segment.share, label: segmentLabel(r.segment) },
+    segment: r.segment === null ? null : { dimension: r.segment.dim, value: r.segment.key, share_of_surge: r.segment.share, label: segmentLabel(r.segment), ...(r.segment.sample !== undefined ? { sample: r.segment.sample } : {}) },
     action: r.action,
     ...(r.rps !== undefined ? { rate_limit_rps_per_worker: r.rps } : {}),
     ...(r.level !== undefined ? { security_level: r.level } : {}),

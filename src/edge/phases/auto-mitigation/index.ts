@@ -12,7 +12,7 @@
  * in `ctx.skip`: counted, not enforced).
  */
 import type { TLSSocket } from 'node:tls';
-import { fingerprintOf, matches, pathOf, prefixOf, uaOf } from '../../../mitigation/auto/index.ts';
+import { describeFingerprint, fingerprintOf, matches, pathOf, prefixOf, uaOf } from '../../../mitigation/auto/index.ts';
 import type { AutoMitigation, AutoRule, Traits } from '../../../mitigation/auto/index.ts';
 import { VERIFIED_BOT_NOTE } from '../../../mitigation/bots/index.ts';
 import { CONTINUE } from '../../pipeline/phase.ts';
@@ -30,18 +30,18 @@ export interface AutoMitigationPhaseDeps {
 function protoOf(ctx: RequestContext): string {
   const req = ctx.req;
   if (!ctx.tls) return req.httpVersion;
-  const sock = req.socket as TLSSocket | undefined;
-  return `${req.httpVersion}/${sock?.getProtocol?.() ?? ''}/${sock?.alpnProtocol || ''}`;
+  try {
+    const sock = req.socket as TLSSocket | undefined; // HTTP/2: node's proxy to the session's socket
+    return `${req.httpVersion}/${sock?.getProtocol?.() ?? ''}/${sock?.alpnProtocol || ''}`;
+  } catch { return `${req.httpVersion}/tls`; } // a session already gone: the version alone
 }
 
-export function requestTraits(ctx: RequestContext): Traits {
+export function requestTraits(ctx: RequestContext, engine?: AutoMitigation): Traits {
   const req = ctx.req;
-  return {
-    path: pathOf(req.url ?? '/'),
-    ua: uaOf(req.headers['user-agent']),
-    prefix: prefixOf(ctx.clientIp),
-    fingerprint: fingerprintOf(req.rawHeaders, protoOf(ctx)),
-  };
+  const proto = protoOf(ctx);
+  const fingerprint = fingerprintOf(req.rawHeaders, proto);
+  if (engine !== undefined && !engine.knowsFingerprint(fingerprint)) engine.noteFingerprint(fingerprint, describeFingerprint(req.rawHeaders, proto));
+  return { path: pathOf(req.url ?? '/'), ua: uaOf(req.headers['user-agent']), prefix: prefixOf(ctx.clientIp), fingerprint };
 }
 
 type Mode = 'on' | 'log' | 'off';
@@ -81,7 +81,7 @@ export function createAutoMitigationPhase(deps: AutoMitigationPhaseDeps): Phase 
       const zone = ctx.zone!;
       const mode = modeOf(ctx);
       if (mode === 'off' || zone.settings.paused) return CONTINUE;
-      const t = requestTraits(ctx);
+      const t = requestTraits(ctx, engine);
       engine.observe(zone.id, zone.settings.security_level, mode, t);
       ctx.notes.set(TRAITS_NOTE, true);
       const rules = engine.activeRules(zone.id);
