@@ -14,6 +14,7 @@ import { securityCommands } from './commands/security.ts';
 import { dnsCommands } from './commands/dns.ts';
 import { accountCommands } from './commands/accounts.ts';
 import { governanceCommands } from './commands/governance.ts';
+import { abuseCommands } from './commands/abuse.ts'; // issue 9: abuse reports
 import { certCommands } from './commands/certs.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 
@@ -40,6 +41,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   ...dnsCommands,
   ...accountCommands,
   ...governanceCommands,
+  ...abuseCommands,
   ...certCommands,
   async start(args) {
     const { values } = parse(args, {
@@ -252,6 +254,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart dns add ZONE TYPE NAME CONTENT [--proxied] | list | delete | import ZONE FILE | export ZONE
   rampart cert renew ZONE | list ZONE   certificates through ACME (RAMPART_ACME_DIRECTORY)
   rampart legal add ZONE --court C --case N --date D --jurisdiction DE --document FILE [--paths /a,/b] [--geo] | list | show ID | lift ID --reason R
+  rampart abuse list [--zone Z] [--status S] | show TICKET | status TICKET received|forwarded|closed [--note N]   abuse reports
   rampart audit export > log.jsonl | audit verify [--file log.jsonl]
   rampart transparency report [--period 2026-H2] [--format md|json]
   rampart account create NAME --email E | token create --account A --permission P [--zone Z] [--expires 30d]
