@@ -1,9 +1,10 @@
 /**
  * AbuseReportStore on SQLite (`<data>/abuse.db`): one row per report, the report as JSON plus the indexed columns
- * the queries need. WAL with `synchronous=FULL`; every change is one read-modify-write inside BEGIN IMMEDIATE, so a
+ * the queries need (file mode 0600: reporters' personal data). WAL with `synchronous=FULL`; every change is one read-modify-write inside BEGIN IMMEDIATE, so a
  * crash mid-write leaves the old row or the new one.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { chmodSync } from 'node:fs';
 import type { AbuseForwarding, AbuseReport, AbuseReportCounts, AbuseReportInput, AbuseReportQuery, AbuseReportStatus, AbuseReportStore } from '../ports.ts';
 import { ABUSE_CATEGORIES } from '../ports.ts';
 import { clampLimit, emptyCounts, newAbuseTicket, newReport, withForward, withStatus } from '../abuse-ticket.ts';
@@ -25,6 +26,8 @@ export class SqliteAbuseReportStore implements AbuseReportStore {
     this.#random = opts.random ?? systemRandom;
     this.#db = openSqlite(opts.path);
     this.#db.exec('PRAGMA synchronous = FULL');
+    // reports hold reporters' names and addresses: owner-only, whatever the umask
+    if (opts.path !== ':memory:' && opts.path !== '') for (const f of ['', '-wal', '-shm']) { try { chmodSync(opts.path + f, 0o600); } catch { /* not created yet */ } }
     immediateTransaction(this.#db, () => this.#db.exec(`
       CREATE TABLE IF NOT EXISTS abuse_reports (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL UNIQUE, zone_id TEXT NOT NULL, status TEXT NOT NULL,
