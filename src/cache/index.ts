@@ -56,6 +56,10 @@ export { Coalescer, streamFanout } from './coalescer.ts';
 export type { CoalescerOptions, CoalesceResult, CoalescedResponse, Fanout } from './coalescer.ts';
 export { BodyBroadcast } from './body-broadcast.ts';
 
+// Cache rules (shared by the API and the edge).
+export { CacheRuleSchema, CacheRuleActionSchema, CacheKeySettingsSchema, CACHE_RULE_KIND, compilePathPattern, foldCacheRules, NO_CACHE_RULE } from './cache-rule.ts';
+export type { CacheRule, CacheRuleAction, CacheKeySettings, CacheRuleOutcome } from './cache-rule.ts';
+
 // Errors.
 export { CacheError } from './errors.ts';
 export type { CacheErrorCode } from './errors.ts';

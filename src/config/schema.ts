@@ -127,6 +127,12 @@ export const CacheSettingsSchema = z.object({
   enabled: z.boolean().default(true),
   always_online: z.boolean().default(true).describe('serve a stale copy when the origin is down or answers 5xx'),
   always_online_max_stale: z.number().int().min(0).max(30 * 86400).default(86400).describe('seconds: the oldest stale copy Always Online serves'),
+  // --- cache key options and stale defaults (issue 7, docs/cache.md)
+  query_string: z.enum(['raw', 'sorted', 'ignore']).default('raw').describe('the query in the cache key: as sent, args sorted by name, or left out'),
+  query_include: z.array(z.string().min(1).max(200)).max(100).optional().describe('only these query args are part of the cache key'),
+  query_exclude: z.array(z.string().min(1).max(200)).max(100).optional().describe('these query args are left out of the cache key (e.g. utm_source)'),
+  stale_while_revalidate: z.number().int().min(0).max(30 * 86400).default(0).describe('seconds: serve a stale copy while refreshing it in the background, when the origin says nothing'),
+  // ---
 }).strict();
 export type CacheSettings = z.infer<typeof CacheSettingsSchema>;
 

@@ -15,7 +15,7 @@ export interface StoredResponse {
   readonly responseTime: number;
 }
 
-export type FreshnessSource = 'edge-ttl' | 's-maxage' | 'max-age' | 'expires' | 'heuristic' | 'none';
+export type FreshnessSource = 'edge-ttl' | 'default-ttl' | 's-maxage' | 'max-age' | 'expires' | 'heuristic' | 'none';
 
 export interface Freshness {
   /** Seconds (may be fractional for heuristics; 0 = stale at once). */
@@ -40,6 +40,7 @@ export function freshnessLifetime(res: Pick<StoredResponse, 'status' | 'headers'
     if (expires === undefined) return { lifetime: 0, source: 'expires' };
     return { lifetime: Math.max(0, (expires - date) / 1000), source: 'expires' };
   }
+  if (o.defaultTtlSeconds !== undefined) return { lifetime: o.defaultTtlSeconds, source: 'default-ttl' };
   if (HEURISTIC_STATUSES.has(res.status) || cc.public) {
     const lm = parseHttpDate(getHeader(res.headers, 'last-modified'));
     if (lm !== undefined && lm < date) {

@@ -14,3 +14,4 @@ export type { DecideInput, Decision, Timing, StaleOnError } from './decide.ts';
 export { conditionalHeaders, hasValidator, mergeNotModified } from './revalidate.ts';
 export type { MergeResult } from './revalidate.ts';
 export { invalidationTargets } from './invalidate.ts';
+export { clientNotModified, NOT_MODIFIED_FIELDS } from './client-conditional.ts';

@@ -19,6 +19,11 @@ export interface PolicyOptions {
   readonly honorRequestNoCache?: boolean;
   /** Edge TTL override in seconds: replaces the origin's freshness lifetime (cache rule "edge TTL"). */
   readonly edgeTtlSeconds?: number;
+  /**
+   * Lifetime in seconds for responses without explicit freshness (no s-maxage, max-age or Expires), instead of
+   * the heuristic; also makes them storable whatever their status (cache rule "cache everything").
+   */
+  readonly defaultTtlSeconds?: number;
 }
 
 export interface ResolvedPolicyOptions {
@@ -30,6 +35,7 @@ export interface ResolvedPolicyOptions {
   readonly alwaysOnlineMaxStaleSeconds: number;
   readonly honorRequestNoCache: boolean;
   readonly edgeTtlSeconds: number | undefined;
+  readonly defaultTtlSeconds: number | undefined;
 }
 
 export function resolvePolicyOptions(o: PolicyOptions = {}): ResolvedPolicyOptions {
@@ -42,6 +48,7 @@ export function resolvePolicyOptions(o: PolicyOptions = {}): ResolvedPolicyOptio
     alwaysOnlineMaxStaleSeconds: o.alwaysOnlineMaxStaleSeconds ?? 0,
     honorRequestNoCache: o.honorRequestNoCache ?? true,
     edgeTtlSeconds: o.edgeTtlSeconds,
+    defaultTtlSeconds: o.defaultTtlSeconds,
   };
 }
 

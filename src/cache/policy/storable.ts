@@ -54,6 +54,6 @@ export function isStorable(req: RequestInfo, res: ResponseInfo, options?: Policy
     if (o.setCookie === 'strip') strip.push('set-cookie');
   }
   const explicit = cc.sMaxage !== undefined || cc.maxAge !== undefined || getHeader(res.headers, 'expires') !== undefined;
-  if (!(explicit || cc.public || HEURISTIC_STATUSES.has(res.status) || o.edgeTtlSeconds !== undefined)) return no('status');
+  if (!(explicit || cc.public || HEURISTIC_STATUSES.has(res.status) || o.edgeTtlSeconds !== undefined || o.defaultTtlSeconds !== undefined)) return no('status');
   return { storable: true, strip: [...new Set(strip)] };
 }

@@ -24,7 +24,7 @@ import { createAutoMitigationPhase } from './auto-mitigation/index.ts';
 import { AutoMitigation, optionsFromEnv } from '../../mitigation/auto/index.ts';
 // ---
 import { managedRules } from '../../waf/managed/index.ts';
-import { createCachePhase } from './cache/index.ts';
+import { createCachePhase, OriginCheck } from './cache/index.ts';
 import { createTransformsPhase } from './transforms/index.ts';
 import { openEdgeCacheStore } from '../../cache/index.ts';
 import type { CacheStore, PurgeSelector } from '../../state/cache-store.ts';
@@ -50,6 +50,8 @@ export interface PhaseDeps {
   readonly crsDir: string | undefined;
   readonly managedRules: string;
   readonly cacheStore: CacheStore;
+  /** The cache's conditional requests to origins (revalidation); closed with the phases. */
+  readonly originCheck?: OriginCheck;
   /** Keys of email obfuscation (default: the system's random source). */
   readonly random?: Random;
   /** issue 6: verified crawlers (FCrDNS); without it `rampart.verified_bot` stays false. */
@@ -91,7 +93,7 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
       // hotlink protection, the edge's /.rampart/email-* assets, and the response transforms (applied by origin)
       block(createTransformsPhase({ random: d.random ?? systemRandom, registry: d.metrics.registry })),
       challenge,
-      createCachePhase({ store: d.cacheStore, now: d.now, coalesceTimeoutMs: 10_000, onError: (err) => d.logger.warn({ err: (err as Error).message }, 'cache store problem (request served from the origin)') }),
+      createCachePhase({ store: d.cacheStore, ...(d.originCheck !== undefined ? { originCheck: d.originCheck } : {}), now: d.now, coalesceTimeoutMs: 10_000, onError: (err) => d.logger.warn({ err: (err as Error).message }, 'cache store problem (request served from the origin)') }),
     ],
   };
 }
@@ -122,6 +124,7 @@ export async function createRequestPhases(state: { counters: CounterStore; kv: K
   const opened = await openEdgeCacheStore({ dir: o.cacheDir, memoryBytes: o.cacheMemoryBytes, diskBytes: o.cacheDiskBytes });
   if (opened.diskProblem !== undefined) logger.error({ dir: o.cacheDir, err: opened.diskProblem }, 'disk cache unavailable: caching in memory only');
   const cacheStore = opened.store;
+  const originCheck = new OriginCheck(Date.now);
   const reputation = new Reputation({ kv: state.kv, clock: systemClock, weights: EDGE_REPUTATION_WEIGHTS, onError: () => metrics.stateFailures.labels('reputation').inc(), ...SHARED_REPUTATION_OPTIONS /* issue 6: prefix score, event log */ });
   const keyRing = await loadOrCreateKeyRing(state.kv, systemRandom);
   const challenge: ChallengeDeps = {

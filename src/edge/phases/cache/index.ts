@@ -1,23 +1,37 @@
 /**
  * The cache phase: an RFC 9111 shared cache in front of the origin (src/cache/ holds the policy and stores).
- * HIT → answered from the store (Range and HEAD from a stored GET); MISS/EXPIRED → the origin exchange is tapped
- * and, when storable, written to the store while it streams to the client; concurrent misses for one key wait for
- * the first (request coalescing) and are then served from the store; when the origin fails (refused, timeout,
- * 5xx) a stale copy is served if the policy allows (stale-if-error, Always Online). `rampart-cache-status` says
- * which: HIT, STALE, MISS, EXPIRED, DYNAMIC (not storable); requests the cache does not handle (other methods,
- * cache off, request directives that bypass it) carry no such header.
+ * HIT → answered from the store (Range and HEAD from a stored GET, a client's own conditional request → 304);
+ * expired with a validator → one conditional request to the origin (coalesced): 304 → the stored headers and
+ * freshness are merged and the entry served as REVALIDATED, anything else → fetched again through the origin phase;
+ * stale-while-revalidate → served as UPDATING while one background refresh runs; MISS/EXPIRED → the origin
+ * exchange is tapped and, when storable, written to the store while it streams to the client; concurrent misses
+ * for one key wait for the first (request coalescing) and are then served from the store; when the origin fails
+ * (refused, timeout, 5xx) a stale copy is served if the policy allows (stale-if-error, Always Online).
+ * The zone's cache rules (rules.ts) may bypass the cache, cache everything, override TTLs and the cache key.
+ * `rampart-cache-status` says which: HIT, STALE, UPDATING, REVALIDATED, MISS, EXPIRED, DYNAMIC (not storable),
+ * BYPASS; `Cache-Status` (RFC 9211) says it in the standard form. Requests the cache does not handle (other
+ * methods, cache off) carry neither.
  */
 import type { Readable } from 'node:stream';
 import {
-  buildEntry, cacheKey, decide, freshnessLifetime, hitHeaders, isStorable, lookupEntry, serveRange, staleOnError,
+  buildEntry, cacheKey, clientNotModified, decide, formatCacheStatus, freshenEntry, freshnessLifetime, hitHeaders, isStorable,
+  lookupEntry, NOT_MODIFIED_FIELDS, serveRange, staleOnError, timingOf,
 } from '../../../cache/index.ts';
+import type { CacheRuleOutcome, CacheStatusParts, KeyOptions, PolicyOptions } from '../../../cache/index.ts';
 import type { CacheStore, CachedEntry, CacheWriter } from '../../../state/cache-store.ts';
 import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import { ORIGIN_TAP_NOTE } from '../../pipeline/context.ts';
 import type { OriginTap, RequestContext } from '../../pipeline/context.ts';
+import { OriginCheck } from './origin-check.ts';
+import type { CheckRequest, CheckResult } from './origin-check.ts';
+import { cacheRulesOf, evaluateCacheRules, toKeyOptions } from './rules.ts';
 
 export const CACHE_STATUS = 'rampart-cache-status';
+export { OriginCheck } from './origin-check.ts';
+
+/** Default edge TTL of `cache_everything` for responses without explicit freshness (Cloudflare's: 2 h). */
+export const CACHE_EVERYTHING_DEFAULT_TTL = 7200;
 
 export interface CachePhaseDeps {
   readonly store: CacheStore;
@@ -25,70 +39,138 @@ export interface CachePhaseDeps {
   /** How long a coalesced request waits for the first one before going to the origin itself. */
   readonly coalesceTimeoutMs: number;
   readonly onError: (err: unknown) => void;
+  /** Cache rules that do not compile (the others still apply). */
+  readonly onRuleError?: (zone: string, err: unknown) => void;
+  /** The cache's own conditional requests (default: its own pools). */
+  readonly originCheck?: OriginCheck;
+  /**
+   * Body bytes allowed to queue for the store while the client is served (the store is slower than the origin);
+   * past it the copy is dropped and the response is only served (default 16 MiB).
+   */
+  readonly maxQueuedBytes?: number;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
+
+/** What the cache does for one request: its key and policy, from the zone's settings and cache rules. */
+interface Plan {
+  readonly key: string;
+  readonly path: string;
+  readonly query: string;
+  readonly keyOptions: KeyOptions;
+  readonly policy: PolicyOptions;
+  readonly rules: CacheRuleOutcome;
+}
 
 function reqHeaders(ctx: RequestContext): Headers {
   return ctx.req.headers as Headers;
 }
 
+/** Client validators must not reach the origin on a miss: a 304 there would leave nothing to store. */
+function dropClientConditionals(ctx: RequestContext): void {
+  const raw = ctx.req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    const n = raw[i]!.toLowerCase();
+    if (n === 'if-none-match' || n === 'if-modified-since') raw.splice(i, 2);
+  }
+}
+
+function withCacheStatus(existing: string | string[] | undefined, ours: string): string {
+  const prev = Array.isArray(existing) ? existing.join(', ') : existing;
+  return prev === undefined || prev === '' ? ours : `${prev}, ${ours}`;
+}
+
 /** Write a stored entry to the client. */
-function serve(ctx: RequestContext, entry: CachedEntry, now: number, label: string, extra?: Record<string, string>): Verdict {
+function serve(ctx: RequestContext, entry: CachedEntry, now: number, label: string, plan: Plan, status: CacheStatusParts, extra?: Record<string, string>): Verdict {
   const res = ctx.res;
   const meta = entry.meta;
   const h: Record<string, string | string[]> = { ...hitHeaders(meta, now), [CACHE_STATUS]: label, 'rampart-ray': ctx.ray, ...extra };
+  h['cache-status'] = withCacheStatus(meta.headers['cache-status'], formatCacheStatus(status));
   delete h['connection']; delete h['transfer-encoding']; delete h['keep-alive'];
-  const range = ctx.req.method === 'GET' ? serveRange(meta, ctx.req.headers.range, ctx.req.headers['if-range'] as string | undefined) : { kind: 'full' as const };
-  let status = meta.status;
-  let body: Readable | undefined;
-  if (range.kind === 'unsatisfiable') { status = 416; Object.assign(h, range.headers); h['content-length'] = '0'; }
-  else if (range.kind === 'partial') { status = 206; Object.assign(h, range.headers); body = entry.body(range.range); }
-  else { h['content-length'] = String(meta.size); body = entry.body(); }
+  if (plan.rules.browserTtl !== undefined) { h['cache-control'] = `max-age=${plan.rules.browserTtl}`; delete h['expires']; }
+  const reason = `cache.${label.toLowerCase()}`;
   if (ctx.req.httpVersionMajor === 2) for (const k of Object.keys(h)) if (k !== k.toLowerCase()) { h[k.toLowerCase()] = h[k]!; delete h[k]; }
-  (res as import('node:http').ServerResponse).writeHead(status, h);
-  if (ctx.req.method === 'HEAD' || body === undefined) { body?.destroy(); res.end(); return { kind: 'served', reason: `cache.${label.toLowerCase()}` }; }
+  if (meta.status === 200 && ctx.req.headers.range === undefined && clientNotModified(reqHeaders(ctx), meta.headers)) {
+    const nm: Record<string, string | string[]> = { [CACHE_STATUS]: label, 'rampart-ray': ctx.ray, 'cache-status': h['cache-status']!, ...extra };
+    for (const f of NOT_MODIFIED_FIELDS) if (h[f] !== undefined) nm[f] = h[f]!;
+    (res as import('node:http').ServerResponse).writeHead(304, nm);
+    res.end();
+    return { kind: 'served', reason };
+  }
+  const range = ctx.req.method === 'GET' ? serveRange(meta, ctx.req.headers.range, ctx.req.headers['if-range'] as string | undefined) : { kind: 'full' as const };
+  let code = meta.status;
+  let body: Readable | undefined;
+  if (range.kind === 'unsatisfiable') { code = 416; Object.assign(h, range.headers); h['content-length'] = '0'; }
+  else if (range.kind === 'partial') { code = 206; Object.assign(h, range.headers); body = entry.body(range.range); }
+  else { h['content-length'] = String(meta.size); body = entry.body(); }
+  (res as import('node:http').ServerResponse).writeHead(code, h);
+  if (ctx.req.method === 'HEAD' || body === undefined) { body?.destroy(); res.end(); return { kind: 'served', reason }; }
   body.on('data', (c: Buffer) => { ctx.bytesOut += c.length; });
   body.on('error', () => res.destroy());
   body.pipe(res as NodeJS.WritableStream);
-  return { kind: 'served', reason: `cache.${label.toLowerCase()}` };
+  return { kind: 'served', reason };
 }
 
 export function createCachePhase(deps: CachePhaseDeps): Phase {
   const inflight = new Map<string, Promise<void>>();
+  /** Conditional requests in flight, by key + variant: concurrent revalidations share one. */
+  const checks = new Map<string, Promise<{ r: CheckResult; merged: Record<string, string | string[]> | undefined }>>();
+  /** Background refreshes (stale-while-revalidate) in flight, by key + variant. */
+  const refreshing = new Set<string>();
+  const origin = deps.originCheck ?? new OriginCheck(deps.now);
+  const maxQueued = deps.maxQueuedBytes ?? 16 * 1024 * 1024;
+  const rulesOf = cacheRulesOf(deps.onRuleError ?? ((_z, e) => deps.onError(e)));
 
-  function tap(ctx: RequestContext, key: string, stale: CachedEntry | undefined, label: string, release: () => void): OriginTap {
+  function checkRequest(ctx: RequestContext, conditional: Readonly<Record<string, string>>): CheckRequest {
+    return { zone: ctx.zone!, url: ctx.req.url ?? '/', rawHeaders: [...ctx.req.rawHeaders], clientIp: ctx.clientIp, tls: ctx.tls, ray: ctx.ray, host: ctx.host, conditional };
+  }
+
+  /** The origin failed: serve the stale copy when stale-if-error or Always Online allow it. */
+  function tryStale(ctx: RequestContext, stale: CachedEntry, plan: Plan, reason: string, fwdStatus?: number): boolean {
+    const s = staleOnError(stale.meta, reqHeaders(ctx), deps.now(), plan.policy);
+    if (!s.serve) return false;
+    if (s.via === 'always-online' && !ctx.zone!.zone.cache.always_online) return false;
+    serve(ctx, stale, deps.now(), 'STALE', plan, { hit: true, fwd: 'stale', ...(fwdStatus !== undefined ? { fwdStatus } : {}), detail: s.via },
+      { 'rampart-always-online': s.via === 'always-online' ? 'served-stale' : 'stale-if-error', warning: '110 rampart "Response is Stale"' });
+    ctx.matched.push(`cache:${reason}:stale`);
+    return true;
+  }
+
+  function tap(ctx: RequestContext, plan: Plan, stale: CachedEntry | undefined, label: string, release: () => void): OriginTap {
     const requestTime = deps.now();
     let writer: Promise<CacheWriter> | undefined;
     let chain: Promise<unknown> = Promise.resolve();
     let failed = false;
+    let queued = 0;
     const zone = ctx.zone!;
+    const fwd = label === 'EXPIRED' ? 'stale' : 'uri-miss';
     return {
-      onHeaders(status, headers) {
-        const st = isStorable({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx) }, { status, headers });
+      onHeaders(status, headers): Record<string, string> {
+        const st = isStorable({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx) }, { status, headers }, plan.policy);
         // Like nginx and Cloudflare, store only what is fresh for some time (explicit or heuristic freshness): a
         // response stale from birth would only ever be revalidated, or served stale when the origin is down.
-        if (!st.storable || freshnessLifetime({ status, headers, responseTime: deps.now() }).lifetime <= 0) {
+        if (!st.storable || freshnessLifetime({ status, headers, responseTime: deps.now() }, plan.policy).lifetime <= 0) {
           release(); // nothing will be stored: waiting requests go to the origin now, not after this whole body
-          return { [CACHE_STATUS]: label === 'EXPIRED' ? 'EXPIRED' : 'DYNAMIC' };
+          return { [CACHE_STATUS]: label === 'EXPIRED' ? 'EXPIRED' : 'DYNAMIC', 'cache-status': formatCacheStatus({ fwd, fwdStatus: status }) };
         }
-        const url = ctx.req.url ?? '/';
-        const q = url.indexOf('?');
         const entry = buildEntry({
-          url: { zone: zone.id, scheme: ctx.tls ? 'https' : 'http', host: ctx.host, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1) },
+          url: { zone: zone.id, scheme: ctx.tls ? 'https' : 'http', host: ctx.host, path: plan.path, query: plan.query }, keyOptions: plan.keyOptions,
           requestHeaders: reqHeaders(ctx), status, responseHeaders: headers, requestTime, responseTime: deps.now(), strip: st.strip,
         });
-        if (entry.key !== key) { deps.onError(new Error(`cache key mismatch ${entry.key} vs ${key}`)); return { [CACHE_STATUS]: 'DYNAMIC' }; }
+        if (entry.key !== plan.key) { deps.onError(new Error(`cache key mismatch ${entry.key} vs ${plan.key}`)); return { [CACHE_STATUS]: 'DYNAMIC' }; }
         writer = deps.store.createWriter(entry);
         chain = writer;
         // from here the commit (or abort) releases coalesced waiters, not the end of the response
         ctx.notes.delete('cache.release');
         writer.catch(() => { failed = true; });
-        return { [CACHE_STATUS]: label };
+        return { [CACHE_STATUS]: label, 'cache-status': formatCacheStatus({ fwd, fwdStatus: status, stored: true }) };
       },
       onData(chunk) {
         if (writer === undefined || failed) return;
-        chain = chain.then(async () => { if (!failed) await (await writer!).write(chunk); }).catch(() => { failed = true; });
+        queued += chunk.length;
+        // the store fell too far behind the client: stop copying rather than hold the body in memory
+        if (queued > maxQueued) { failed = true; return; }
+        chain = chain.then(async () => { if (!failed) await (await writer!).write(chunk); queued -= chunk.length; }).catch(() => { failed = true; });
       },
       onComplete() {
         if (writer === undefined) { release(); return; }
@@ -102,32 +184,88 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
         else release();
       },
       fallback(reason) {
-        if (stale === undefined || !zone.zone.cache.always_online) return false;
-        const s = staleOnError(stale.meta, reqHeaders(ctx), deps.now(), { alwaysOnlineMaxStaleSeconds: zone.zone.cache.always_online_max_stale });
-        if (!s.serve) return false;
-        serve(ctx, stale, deps.now(), 'STALE', { 'rampart-always-online': s.via === 'always-online' ? 'served-stale' : 'stale-if-error', warning: '110 rampart "Response is Stale"' });
-        ctx.matched.push(`cache:${reason}:stale`);
+        if (stale === undefined) return false;
+        const m = /^origin\.status_(\d+)$/.exec(reason);
+        if (!tryStale(ctx, stale, plan, reason, m === null ? undefined : Number(m[1]))) return false;
         release();
         return true;
       },
     };
   }
 
-  async function run(ctx: RequestContext, key: string, coalesced: boolean): Promise<Verdict> {
+  /** Serve the entry after a 304, or undefined when the object must be fetched again (changed, or no match). */
+  async function revalidate(ctx: RequestContext, plan: Plan, hit: CachedEntry, conditional: Readonly<Record<string, string>>): Promise<Verdict | undefined> {
+    const id = hit.meta.key + '\n' + hit.meta.variant;
+    let p = checks.get(id);
+    if (p === undefined) {
+      const q = checkRequest(ctx, conditional);
+      p = (async () => {
+        const r = await origin.check(q);
+        const merged = r.status === 304 ? await freshenEntry(deps.store, hit.meta, r.headers, r.requestTime, r.responseTime).catch(() => undefined) : undefined;
+        return { r, merged };
+      })();
+      checks.set(id, p);
+      const mine = p;
+      void p.catch(() => {}).finally(() => { if (checks.get(id) === mine) checks.delete(id); });
+    }
+    let out: Awaited<typeof p>;
+    try { out = await p; } catch {
+      return tryStale(ctx, hit, plan, 'origin.unreachable') ? { kind: 'served', reason: 'cache.stale_on_error' } : undefined;
+    }
+    if (ctx.res.destroyed || ctx.res.writableEnded) return { kind: 'drop', reason: 'client.closed' };
+    const { r, merged } = out;
+    if (r.status === 304 && merged !== undefined) {
+      const meta = { ...hit.meta, headers: merged, requestTime: r.requestTime, responseTime: r.responseTime };
+      const now = deps.now();
+      return serve(ctx, { meta, body: hit.body }, now, 'REVALIDATED', plan, { fwd: 'stale', fwdStatus: 304, ttl: timingOf(meta, now, plan.policy).ttl });
+    }
+    if (r.status >= 500 && tryStale(ctx, hit, plan, `origin.status_${r.status}`, r.status)) return { kind: 'served', reason: 'cache.stale_on_error' };
+    return undefined;
+  }
+
+  /** stale-while-revalidate: one background conditional request per entry; a changed object is dropped. */
+  function refreshInBackground(ctx: RequestContext, hit: CachedEntry, conditional: Readonly<Record<string, string>>): void {
+    const id = hit.meta.key + '\n' + hit.meta.variant;
+    if (refreshing.has(id)) return;
+    refreshing.add(id);
+    const q = checkRequest(ctx, conditional);
+    void (async () => {
+      try {
+        const r = await origin.check(q);
+        if (r.status === 304) {
+          if (await freshenEntry(deps.store, hit.meta, r.headers, r.requestTime, r.responseTime) === undefined) await deps.store.delete(hit.meta.key, hit.meta.variant);
+        } else if (r.status < 500) {
+          // changed: the next request fetches it through the origin phase (transforms applied, stored by the tap)
+          await deps.store.delete(hit.meta.key, hit.meta.variant);
+        }
+      } catch { /* origin down: keep serving the stale copy within its window */ } finally { refreshing.delete(id); }
+    })();
+  }
+
+  async function run(ctx: RequestContext, plan: Plan, coalesced: boolean): Promise<Verdict> {
     const now = deps.now();
+    const key = plan.key;
     let hit: CachedEntry | undefined;
     try { hit = await lookupEntry(deps.store, key, reqHeaders(ctx)); } catch (e) { deps.onError(e); return CONTINUE; }
-    const d = decide({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx), stored: hit?.meta, now });
-    if (d.kind === 'HIT' && hit !== undefined) return serve(ctx, hit, now, d.stale ? 'STALE' : 'HIT');
+    const d = decide({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx), stored: hit?.meta, now, options: plan.policy });
+    if (d.kind === 'HIT' && hit !== undefined) return serve(ctx, hit, now, d.stale ? 'STALE' : 'HIT', plan, { hit: true, ttl: d.timing.ttl, ...(coalesced ? { collapsed: true } : {}) });
     if (d.kind === 'BYPASS') return CONTINUE;
-    if (d.kind === 'UNAVAILABLE') return { kind: 'respond', status: 504, reason: 'cache.only_if_cached', headers: { [CACHE_STATUS]: 'MISS' } };
-    // MISS, EXPIRED (stale copy kept for errors), STALE/REVALIDATE (fetched again in full)
+    if (d.kind === 'UNAVAILABLE') return { kind: 'respond', status: 504, reason: 'cache.only_if_cached', headers: { [CACHE_STATUS]: 'MISS', 'cache-status': formatCacheStatus({ fwd: 'miss' }) } };
+    if (d.kind === 'STALE' && hit !== undefined) {
+      refreshInBackground(ctx, hit, d.conditional);
+      return serve(ctx, hit, now, 'UPDATING', plan, { hit: true, ttl: d.timing.ttl, detail: 'updating' });
+    }
+    if (d.kind === 'REVALIDATE' && hit !== undefined) {
+      const v = await revalidate(ctx, plan, hit, d.conditional);
+      if (v !== undefined) return v;
+    }
+    // MISS, EXPIRED (stale copy kept for errors), or a revalidation that found the object changed
     const label = hit !== undefined ? 'EXPIRED' : 'MISS';
     const pending = inflight.get(key);
     if (pending !== undefined && !coalesced) {
       await Promise.race([pending, new Promise((r) => setTimeout(r, deps.coalesceTimeoutMs).unref())]);
       if (ctx.res.destroyed || ctx.res.writableEnded) return { kind: 'drop', reason: 'client.closed' }; // gone while waiting
-      return run(ctx, key, true);
+      return run(ctx, plan, true);
     }
     // a client that went away has had its log phase already: it must not become the one others wait for
     if (ctx.res.destroyed || ctx.res.writableEnded) return { kind: 'drop', reason: 'client.closed' };
@@ -139,10 +277,16 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     }
     let released = false;
     const once = (): void => { if (!released) { released = true; release(); } };
-    ctx.notes.set(ORIGIN_TAP_NOTE, tap(ctx, key, hit, label, once));
+    dropClientConditionals(ctx);
+    ctx.notes.set(ORIGIN_TAP_NOTE, tap(ctx, plan, hit, label, once));
     ctx.notes.set('cache.release', once);
     return CONTINUE;
   }
+
+  const bypassTap: OriginTap = {
+    onHeaders: () => ({ [CACHE_STATUS]: 'BYPASS', 'cache-status': formatCacheStatus({ fwd: 'bypass' }) }),
+    onData() {}, onComplete() {}, onError() {},
+  };
 
   return {
     name: 'cache',
@@ -152,8 +296,24 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
       if ((m !== 'GET' && m !== 'HEAD') || !zone.zone.cache.enabled) return CONTINUE;
       const url = ctx.req.url ?? '/';
       const q = url.indexOf('?');
-      const key = cacheKey({ zone: zone.id, scheme: ctx.tls ? 'https' : 'http', host: ctx.host, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1) });
-      return run(ctx, key, false);
+      const path = q < 0 ? url : url.slice(0, q);
+      const query = q < 0 ? '' : url.slice(q + 1);
+      const zr = rulesOf(zone);
+      const rules = evaluateCacheRules(zr, ctx, path);
+      if (rules.matched.length > 0) ctx.matched.push(...rules.matched.map((id) => `cache_rule:${id}`));
+      if (rules.action === 'bypass') { ctx.notes.set(ORIGIN_TAP_NOTE, bypassTap); return CONTINUE; }
+      const keyOptions = rules.cacheKey !== undefined ? toKeyOptions(rules.cacheKey) : zr.keyOptions;
+      const c = zone.zone.cache;
+      const everything = rules.action === 'cache_everything';
+      const policy: PolicyOptions = {
+        alwaysOnlineMaxStaleSeconds: c.always_online ? c.always_online_max_stale : 0,
+        staleWhileRevalidateSeconds: c.stale_while_revalidate ?? 0,
+        ...(rules.edgeTtl !== undefined ? { edgeTtlSeconds: rules.edgeTtl } : {}),
+        // cache everything: no explicit freshness → the default edge TTL; Set-Cookie is stripped from the stored copy
+        ...(everything ? { defaultTtlSeconds: CACHE_EVERYTHING_DEFAULT_TTL, setCookie: 'strip' as const } : {}),
+      };
+      const key = cacheKey({ zone: zone.id, scheme: ctx.tls ? 'https' : 'http', host: ctx.host, path, query }, keyOptions);
+      return run(ctx, { key, path, query, keyOptions, policy, rules }, false);
     },
     onLog(ctx: RequestContext): void {
       // whatever happened (client gone, error page), never leave coalesced requests waiting
