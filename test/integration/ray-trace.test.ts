@@ -45,9 +45,10 @@ test('a blocked request: every phase up to the one that decided, and why', async
   assert.match(res.out, new RegExp(`ray ${ray}  zone trace\\.test`));
   assert.match(res.out, /GET trace\.test\/admin\?x=1 {2}from 127\.0\.0\.1 {2}→ 403/);
   const phases = res.out.split('phases:\n')[1]?.split('\nthreat score')[0]?.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 3)) ?? [];
-  assert.deepEqual(phases.map((p) => p[0]), ['legal', 'access-rules', 'reputation', 'firewall-rules'], res.out);
-  assert.deepEqual(phases.slice(0, 3).map((p) => p[1]), ['continue', 'continue', 'continue']);
-  assert.deepEqual(phases[3], ['firewall-rules', 'respond', 'firewall.block']);
+  // the phases in their fixed order up to the firewall rules (others may sit between: the order is docs/lifecycle.md's)
+  assert.deepEqual(phases.slice(0, 3).map((p) => p[0]), ['legal', 'access-rules', 'reputation'], res.out);
+  assert.ok(phases.slice(0, -1).every((p) => p[1] === 'continue'), res.out);
+  assert.deepEqual(phases.at(-1), ['firewall-rules', 'respond', 'firewall.block']);
   assert.match(res.out, /event: block by firewall rule \S+ \(firewall\.block\)/);
   const json = await cli(['why', ray, '--zone', 'trace.test', '--json']);
   const env = JSON.parse(json.out) as { result: Array<{ details: { trace: { phases: Array<{ phase: string; decision: string }> } } }> };

@@ -135,6 +135,7 @@ export function verifyChain(text: string, publicKey?: KeyObject): VerifyResult {
   let last: { seq: number; hash: string } | undefined;
   let n = 0;
   let checkpoints = 0;
+  let lastSigned = -1;
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const fail = (reason: string): VerifyResult => ({ ok: false, line: lineNo, reason, entries: n });
@@ -145,6 +146,7 @@ export function verifyChain(text: string, publicKey?: KeyObject): VerifyResult {
       if (c.seq !== (last?.seq ?? 0) || c.hash !== (last?.hash ?? GENESIS)) return fail(`checkpoint for entry ${String(c.seq)} does not match the chain at this point (entry ${last?.seq ?? 0})`);
       if (publicKey !== undefined && !verifyCheckpoint(publicKey, c)) return fail('checkpoint signature does not verify with the given public key');
       checkpoints++;
+      lastSigned = c.seq;
       continue;
     }
     if (e === null || typeof e !== 'object' || typeof e.hash !== 'string' || typeof e.prev !== 'string' || typeof e.seq !== 'number') return fail('not an audit entry (seq, prev, hash missing)');
@@ -158,6 +160,8 @@ export function verifyChain(text: string, publicKey?: KeyObject): VerifyResult {
     n++;
   }
   if (publicKey !== undefined && checkpoints === 0) return { ok: false, line: lines.length + 1, reason: 'no signed checkpoint in the export (a removed tail cannot be ruled out)', entries: n };
+  // an export ends with a checkpoint of its last entry; one that does not may have lost its tail
+  if (publicKey !== undefined && lastSigned !== (last?.seq ?? 0)) return { ok: false, line: lines.length + 1, reason: `the export does not end with a signed checkpoint of its last entry (last signed: entry ${lastSigned}); a removed tail cannot be ruled out`, entries: n };
   return { ok: true, entries: n, head: last?.hash ?? GENESIS, checkpoints };
 }
 
