@@ -234,6 +234,13 @@ export const ServerSchema = z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   }).strict().default({ access: 'file', level: 'info' }),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  // --- the edge cache's storage (issue 7, docs/cache.md)
+  cache: z.object({
+    memory_mb: z.number().int().min(1).max(1_048_576).default(256).describe('memory tier of each edge worker (MiB)'),
+    disk_mb: z.number().int().min(0).max(1_073_741_824).default(1024).describe('disk tier (MiB), split evenly between the workers; 0 = no disk tier'),
+    path: z.string().optional().describe('cache folder (default <data>/cache); each worker uses its own w<N> subfolder'),
+  }).strict().default({ memory_mb: 256, disk_mb: 1024 }),
+  // ---
 }).strict();
 
 export const FileZoneSchema = ZoneInputSchema;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { keyForUrl } from '../../../cache/index.ts';
+import type { KeyOptions } from '../../../cache/index.ts';
 import { CacheSettingsSchema } from '../../../config/schema.ts';
 import type { PurgeSelector } from '../../../state/cache-store.ts';
 import type { ZoneService } from '../../services/zones.ts';
@@ -20,6 +21,11 @@ export const PurgeBodySchema = z.object({
 }).strict().refine((b) => [b.purge_everything, b.files, b.prefixes, b.tags, b.hosts].filter((x) => x !== undefined).length === 1, {
   message: 'give exactly one of purge_everything, files, prefixes, tags, hosts',
 });
+
+/** The zone's cache-key options (zone cache settings; cache rules may override them per request). */
+function zoneKeyOptions(c: { query_string?: 'raw' | 'sorted' | 'ignore'; query_include?: string[] | undefined; query_exclude?: string[] | undefined }): KeyOptions {
+  return { query: c.query_string ?? 'raw', ...(c.query_include ? { includeArgs: c.query_include } : {}), ...(c.query_exclude ? { excludeArgs: c.query_exclude } : {}) };
+}
 
 export function registerCacheRoutes(r: Router, zones: ZoneService, purge: (s: PurgeSelector) => Promise<number>): void {
   r.add({ method: 'POST', path: '/client/v4/zones/:id/purge_cache', auth: 'token', permission: 'cache:purge', summary: 'Purge cached content: everything, by URL, prefix, tag or host', body: PurgeBodySchema,
@@ -37,10 +43,16 @@ export function registerCacheRoutes(r: Router, zones: ZoneService, purge: (s: Pu
           const k = keyForUrl(zone.id, url);
           if (k === undefined) throw new ApiError(400, API_CODES.validation, `body.files[${i}]: "${url}" is not an absolute URL (e.g. https://${zone.name}/path)`);
           keys.push(k);
+          // --- issue 7: the key as the zone's cache-key options build it (sorted / ignored / filtered query)
+          const zk = keyForUrl(zone.id, url, zoneKeyOptions(zone.cache));
+          if (zk !== undefined && zk !== k) keys.push(zk);
+          // ---
           // the same URL over the other scheme is the same content for visitors
           const other = url.startsWith('https:') ? 'http:' + url.slice(6) : url.startsWith('http:') ? 'https:' + url.slice(5) : undefined;
           const k2 = other === undefined ? undefined : keyForUrl(zone.id, other);
           if (k2 !== undefined) keys.push(k2);
+          const zk2 = other === undefined ? undefined : keyForUrl(zone.id, other, zoneKeyOptions(zone.cache));
+          if (zk2 !== undefined && zk2 !== k2) keys.push(zk2);
         });
         sel = { kind: 'keys', keys };
       } else if (b.prefixes) sel = { kind: 'prefix', prefixes: b.prefixes.map((x) => x.replace(/^https?:\/\//, '')), zone: zone.id };
@@ -51,7 +63,7 @@ export function registerCacheRoutes(r: Router, zones: ZoneService, purge: (s: Pu
     } });
   r.add({ method: 'GET', path: '/client/v4/zones/:id/cache/settings', auth: 'token', permission: 'zone:read', summary: 'The zone\'s cache settings',
     handler: async (q) => ({ kind: 'json', result: (await zones.get(q.params['id']!)).cache }) });
-  r.add({ method: 'PATCH', path: '/client/v4/zones/:id/cache/settings', auth: 'token', permission: 'zone:edit', summary: 'Change the zone\'s cache settings (enabled, Always Online)', body: CacheSettingsSchema.partial(),
+  r.add({ method: 'PATCH', path: '/client/v4/zones/:id/cache/settings', auth: 'token', permission: 'zone:edit', summary: 'Change the zone\'s cache settings (enabled, Always Online, cache-key query options, stale-while-revalidate)', body: CacheSettingsSchema.partial(),
     handler: async (q) => {
       const p = CacheSettingsSchema.partial().strict().safeParse(q.body ?? {});
       if (!p.success) throw validationError(p.error);
