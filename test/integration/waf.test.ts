@@ -70,8 +70,8 @@ test('attacks in a urlencoded or JSON body are blocked', async () => {
 
 test('a body larger than the inspection limit is forwarded whole', async () => {
   const big = 'a=' + 'x'.repeat(2 * 1024 * 1024);
-  const r = await node.get('waf.test', '/upload', { method: 'POST', body: big, headers: { ...B, 'content-type': 'application/octet-stream' } });
-  assert.equal(r.status, 200);
+  const r = await node.get('waf.test', '/upload', { method: 'POST', body: big, headers: { ...B, 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(r.status, 200, r.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600));
   assert.equal((JSON.parse(r.text) as { bodyLength: number }).bodyLength, big.length);
 });
 
