@@ -43,6 +43,7 @@ import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
 import { FleetBus } from './fleet/fleet-bus.ts';
 import { WebhookService } from './control/services/webhooks.ts';
 import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
+import { publishTransparencyPage, renderTransparencyPage } from './control/services/transparency-page.ts';
 import { SqliteAnalyticsStore } from './state/sqlite/analytics-store.ts';
 import { AnalyticsAggregator, createAnalyticsLogPhase, startAnalyticsMaintenance } from './analytics/index.ts';
 import { registerAnalyticsRoutes } from './control/api/routes/analytics.ts';
@@ -440,9 +441,24 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const acmeService = acmeDirectory && controlOn ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
     challenge: process.env['RAMPART_ACME_CHALLENGE'] === 'http-01' ? 'http-01' : 'dns-01',
     log: (msg, f) => logger.info(f, msg) }) : undefined;
+  // the public transparency page (current half-year), rendered here and served by every edge from its snapshot
+  // every legal change (order recorded or lifted, data request) also refreshes the page
+  const legal = new LegalService(store, zones, async () => { await publish(); refreshTransparency(); }, join(dataDir, 'legal-documents'));
+  const refreshTransparency = (): void => {
+    if (!controlOn) return;
+    const now = new Date();
+    void (async () => {
+      const report = await legal.report(`${now.getUTCFullYear()}-H${now.getUTCMonth() < 6 ? 1 : 2}`);
+      await checkpointNow();
+      const html = renderTransparencyPage({ ...report, audit_chain_head: checkpoints.list().at(-1) ?? null }, process.env['RAMPART_OPERATOR_NAME'] ?? 'This Rampart operator');
+      await publishTransparencyPage(store, html, publish);
+    })().catch((e: Error) => logger.warn({ err: e.message }, 'transparency page not refreshed'));
+  };
+  const transparencyTimer = controlOn ? setInterval(refreshTransparency, Math.max(5, Number(process.env['RAMPART_TRANSPARENCY_REFRESH_S'] ?? 300)) * 1000) : undefined;
+  transparencyTimer?.unref();
   // an edge-only node answers health, metrics and status; every change goes through a control plane
   if (controlOn) {
-    registerLegalRoutes(router, new LegalService(store, zones, publish, join(dataDir, 'legal-documents')),
+    registerLegalRoutes(router, legal,
       (o) => webhooks.emit('legal.order_recorded', { order: o.id, court: o.court, case: o.case, date: o.date, jurisdiction: o.jurisdiction }, o.zone),
       async (endMs) => {
         // the report quotes the chain head signed at the end of its period (now, for a period still running)
@@ -521,6 +537,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     acmeService?.close();
     webhooks.close();
     clearInterval(checkpointTimer);
+    clearInterval(transparencyTimer);
     clearInterval(backstop);
     await watcher?.close();
     await fleet?.close();
@@ -545,6 +562,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   };
 
   acmeService?.start();
+  refreshTransparency();
   const analyticsMaintenance = controlOn ? startAnalyticsMaintenance(analyticsStore, { clock: systemClock, onError: (e) => logger.warn({ err: (e as Error).message }, 'analytics rollup failed') }) : undefined;
   const routes = router.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth }));
   return { httpPort, httpsPort, adminPort, dnsPort: dnsServer?.udpPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };

@@ -54,6 +54,27 @@ export const SuspensionSchema = z.object({
 }).strict();
 export type Suspension = z.infer<typeof SuspensionSchema>;
 
+/**
+ * A request for user data from an authority (subpoena, warrant, ...), recorded for the transparency report: what
+ * was asked and what was answered. Kind 'data_request', global.
+ */
+export const DATA_REQUEST_KIND = 'data_request';
+export const DataRequestInputSchema = z.object({
+  authority: z.string().trim().min(1).max(300),
+  case: z.string().trim().max(200).default(''),
+  date: DATE,
+  jurisdiction: z.array(z.string().regex(/^[A-Z]{2}$/, 'expected ISO 3166-1 alpha-2 country codes (DE, FR, ...)')).min(1),
+  zones: z.array(z.string().min(1).max(253)).max(1000).default([]),
+  outcome: z.enum(['pending', 'disclosed', 'partially_disclosed', 'refused', 'no_data']).default('pending'),
+  note: z.string().max(2000).default(''),
+}).strict();
+export type DataRequest = z.infer<typeof DataRequestInputSchema> & { id: string; received_at: string; answered_at: string | null };
+
+/** The public transparency page, rendered by the control plane and served by the edge (kind 'transparency_page'). */
+export const TRANSPARENCY_PAGE_KIND = 'transparency_page';
+/** On a zone's hostnames the page is here; on hostnames that are no zone's, also at /transparency. */
+export const TRANSPARENCY_PATH = '/.rampart/transparency';
+
 /** A zone removed: kept (kind 'zone_removal', global) for the transparency report. */
 export const ZONE_REMOVAL_KIND = 'zone_removal';
 export interface ZoneRemoval { readonly id: string; readonly zone: string; readonly reason: SuspensionReason; readonly note: string; readonly at: string; readonly by: string }

@@ -11,6 +11,7 @@ import { Server as NetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { EMPTY_SNAPSHOT, lookupZone, normaliseHost } from '../config/snapshot.ts';
+import { TRANSPARENCY_PAGE_KIND, TRANSPARENCY_PATH } from '../config/legal.ts';
 import type { EdgeSnapshot } from '../config/snapshot.ts';
 import type { Limits } from '../config/schema.ts';
 import type { Logger, AccessLog } from '../telemetry/logger.ts';
@@ -248,6 +249,14 @@ export class EdgeServer {
     if (this.#draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     if ('error' in head) { this.#sendError(ctx, head.error); return; }
     const zone = lookupZone(this.#snapshot, ctx.host);
+    // the operator's public transparency page: on every zone at /.rampart/transparency, elsewhere at /transparency
+    if ((req.method === 'GET' || req.method === 'HEAD') && (req.url === TRANSPARENCY_PATH || (zone === undefined && req.url === '/transparency'))) {
+      const page = this.#snapshot.global.get(TRANSPARENCY_PAGE_KIND)?.[0]?.data as { html?: string } | undefined;
+      if (page?.html !== undefined) {
+        this.#send(ctx, 200, page.html, 'text/html; charset=utf-8', { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'public, max-age=300' });
+        return;
+      }
+    }
     if (zone === undefined) { this.#sendError(ctx, ERRORS.unknownHost); return; }
     ctx.zone = zone;
     if (req.url === '*') { this.#send(ctx, 200, '', 'text/plain', { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }); return; }

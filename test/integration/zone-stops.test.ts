@@ -104,3 +104,32 @@ test('a legal order is the way to refuse content: 451, everything else served', 
   assert.equal((await node.get('order.test', '/other')).status, 200);
   void z;
 });
+
+test('requests for user data are recorded with their outcome; the public transparency page on the edge shows it all', async () => {
+  const bad = await node.api('POST', '/client/v4/legal/data-requests', { authority: 'Police', date: '2026-13-01', jurisdiction: ['DE'] });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(bad.json.errors), /date/);
+  const dr = await node.api<{ id: string; outcome: string }>('POST', '/client/v4/legal/data-requests', { authority: 'Staatsanwaltschaft Berlin', case: '276 Js 1/26', date: '2026-11-02', jurisdiction: ['DE'], zones: ['order.test'] });
+  assert.equal(dr.status, 200, JSON.stringify(dr.json.errors));
+  assert.equal(dr.json.result.outcome, 'pending');
+  const ans = await node.api<{ outcome: string; answered_at: string }>('PATCH', `/client/v4/legal/data-requests/${dr.json.result.id}`, { outcome: 'refused', note: 'no valid MLAT request' });
+  assert.equal(ans.json.result.outcome, 'refused');
+  assert.ok(ans.json.result.answered_at);
+  const rep = await node.api<{ data_requests: { received: number; by_outcome: Record<string, number> } }>('GET', `/client/v4/transparency?period=${new Date().getUTCFullYear()}`);
+  assert.deepEqual(rep.json.result.data_requests.by_outcome, { refused: 1 });
+  // the page is refreshed on every legal change and served by the edge: on a zone at /.rampart/transparency,
+  // on a hostname that is no zone's at /transparency
+  let page = { status: 0, text: '', headers: {} as Record<string, unknown> };
+  for (let i = 0; i < 100; i++) {
+    page = await node.get('operator.example', '/transparency');
+    if (page.status === 200 && page.text.includes('By outcome') && page.text.includes('refused')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Landgericht Berlin/);
+  assert.match(page.text, /<td>refused<\/td><td>1<\/td>/);
+  assert.match(page.text, /Signed head of the tamper-evident audit log: entry \d+/);
+  assert.match(String(page.headers['content-security-policy']), /default-src 'none'/);
+  assert.equal((await node.get('order.test', '/.rampart/transparency')).status, 200);
+  assert.equal((await node.get('operator.example', '/other')).status, 404, 'nothing else on unknown hosts');
+});

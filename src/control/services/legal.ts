@@ -11,8 +11,8 @@ import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts
 import type { ZoneService } from './zones.ts';
 import { newId } from './zones.ts';
 import { sha256Hex } from './audit.ts';
-import { LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce, SUSPENSION_REASONS, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
-import type { LegalOrder, ZoneRemoval } from '../../config/legal.ts';
+import { DATA_REQUEST_KIND, DataRequestInputSchema, LEGAL_ORDER_KIND, LegalOrderSchema, orderInForce, SUSPENSION_REASONS, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
+import type { DataRequest, LegalOrder, ZoneRemoval } from '../../config/legal.ts';
 
 export { LEGAL_ORDER_KIND, LegalOrderSchema };
 export type { LegalOrder };
@@ -67,6 +67,8 @@ export interface TransparencyReport {
   readonly zones_affected: readonly string[];
   readonly notices: readonly PublicNotice[];
   /** Zones suspended or removed for the fixed operational reasons (never content), and those suspended now. */
+  /** Requests for user data received in the period, by outcome (disclosed, refused, ...) and jurisdiction. */
+  readonly data_requests?: { received: number; by_outcome: Record<string, number>; by_jurisdiction: Record<string, number> };
   readonly suspensions?: { suspended_by_reason: Record<string, number>; removed_by_reason: Record<string, number>; suspended_now: string[]; reasons: Record<string, string> };
 }
 
@@ -189,7 +191,51 @@ export class LegalService {
 
   async report(period: string): Promise<TransparencyReport> {
     const base = transparencyReport(await this.list(), period, this.#now().getTime());
-    return { ...base, suspensions: await this.#suspensions(period) };
+    return { ...base, suspensions: await this.#suspensions(period), data_requests: await this.#dataRequestCounts(period) };
+  }
+
+  /** Record a request for user data (authority, date, jurisdiction, what was answered). */
+  async createDataRequest(body: unknown): Promise<DataRequest> {
+    const r = DataRequestInputSchema.safeParse(body ?? {});
+    if (!r.success) throw validationError(r.error);
+    const now = this.#now().toISOString();
+    const d: DataRequest = { ...r.data, id: newId(), received_at: now, answered_at: r.data.outcome === 'pending' ? null : now };
+    await this.#store.apply([{ op: 'put', doc: { kind: DATA_REQUEST_KIND, id: d.id, zoneId: null, name: null, data: d } }]);
+    await this.#publish();
+    return d;
+  }
+
+  async listDataRequests(): Promise<DataRequest[]> {
+    return (await this.#store.list(DATA_REQUEST_KIND)).map((d) => d.data as DataRequest);
+  }
+
+  /** Record the answer given ({outcome, note}). */
+  async answerDataRequest(id: string, body: unknown): Promise<DataRequest> {
+    const cur = await this.#store.get(DATA_REQUEST_KIND, id);
+    if (!cur) throw notFound(`data request ${id}`);
+    const r = DataRequestInputSchema.pick({ outcome: true, note: true }).partial().strict().safeParse(body ?? {});
+    if (!r.success) throw validationError(r.error);
+    const prev = cur.data as DataRequest;
+    const outcome = r.data.outcome ?? prev.outcome;
+    const d: DataRequest = { ...prev, outcome, note: r.data.note ?? prev.note, answered_at: outcome === 'pending' ? null : prev.answered_at ?? this.#now().toISOString() };
+    await this.#store.apply([{ op: 'put', doc: { kind: DATA_REQUEST_KIND, id, zoneId: null, name: null, data: d } }]);
+    await this.#publish();
+    return d;
+  }
+
+  async #dataRequestCounts(period: string): Promise<NonNullable<TransparencyReport['data_requests']>> {
+    const { start, end } = parsePeriod(period);
+    const byOutcome: Record<string, number> = {};
+    const byJurisdiction: Record<string, number> = {};
+    let received = 0;
+    for (const d of await this.listDataRequests()) {
+      const t = Date.parse(d.received_at);
+      if (t < start || t >= end) continue;
+      received++;
+      byOutcome[d.outcome] = (byOutcome[d.outcome] ?? 0) + 1;
+      for (const j of d.jurisdiction) byJurisdiction[j] = (byJurisdiction[j] ?? 0) + 1;
+    }
+    return { received, by_outcome: byOutcome, by_jurisdiction: byJurisdiction };
   }
 
   /** Zones suspended or removed in the period, by fixed operational reason (issue 9: the only other way). */

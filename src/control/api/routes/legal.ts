@@ -23,6 +23,12 @@ export function registerLegalRoutes(r: Router, legal: LegalService, onRecorded?:
     handler: async (q) => ({ kind: 'json', result: await legal.lift(q.params['id']!, q.body) }) });
   r.add({ method: 'GET', path: '/client/v4/legal/notices/:id', auth: 'token', summary: 'The public notice of an order (court, case, date, scope; no document, nothing personal)',
     handler: async (q) => ({ kind: 'json', result: publicNotice(await legal.get(q.params['id']!), legal.now()) }) });
+  r.add({ method: 'GET', path: '/client/v4/legal/data-requests', auth: 'token', summary: 'Requests for user data received (authority, date, jurisdiction, outcome)',
+    handler: async () => { const l = await legal.listDataRequests(); return { kind: 'json', result: l, resultInfo: { count: l.length } }; } });
+  r.add({ method: 'POST', path: '/client/v4/legal/data-requests', auth: 'token', summary: 'Record a request for user data {authority, case?, date, jurisdiction[], zones?, outcome?, note?}',
+    handler: async (q) => ({ kind: 'json', result: await legal.createDataRequest(q.body) }) });
+  r.add({ method: 'PATCH', path: '/client/v4/legal/data-requests/:id', auth: 'token', summary: 'Record the answer to a data request {outcome: pending|disclosed|partially_disclosed|refused|no_data, note?}',
+    handler: async (q) => ({ kind: 'json', result: await legal.answerDataRequest(q.params['id']!, q.body) }) });
   r.add({ method: 'GET', path: '/client/v4/transparency', auth: 'token', summary: 'Transparency report (?period=2026-H2|2026-Q3|2026-11|2026): legal orders by jurisdiction and authority, public notices',
     handler: async (q) => {
       const now = new Date(legal.now());
