@@ -133,3 +133,14 @@ test('requests for user data are recorded with their outcome; the public transpa
   assert.equal((await node.get('order.test', '/.rampart/transparency')).status, 200);
   assert.equal((await node.get('operator.example', '/other')).status, 404, 'nothing else on unknown hosts');
 });
+
+test('a settings PATCH changes only the settings it names (no silent reset to defaults)', async () => {
+  const z = (await node.addZone('patch.test', [`127.0.0.1:${origin.port}`], { settings: { paused: true, security_level: 'high' } })).id;
+  await node.api('PATCH', `/client/v4/zones/${z}/settings`, { security_level: 'low' });
+  await node.api('PATCH', `/client/v4/zones/${z}`, { settings: { email_obfuscation: false } });
+  const s = await node.api<Array<{ id: string; value: unknown }>>('GET', `/client/v4/zones/${z}/settings`);
+  const get = (k: string): unknown => s.json.result.find((x) => x.id === k)?.value;
+  assert.equal(get('security_level'), 'low');
+  assert.equal(get('paused'), true, 'paused kept');
+  assert.equal(get('email_obfuscation'), false);
+});

@@ -122,7 +122,17 @@ export class ZoneService {
     const base = await this.get(id);
     const r = ZonePatchSchema.safeParse(body);
     if (!r.success) throw validationError(r.error);
-    const zone = this.build(r.data, base, base.source);
+    // a partial schema still fills in nested defaults: keep, in each nested section, only the keys that were sent
+    const raw = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const patch = { ...r.data } as Record<string, unknown>;
+    for (const k of ['settings', 'waf', 'cache'] as const) {
+      const sent = raw[k];
+      if (patch[k] !== undefined && sent !== null && typeof sent === 'object') {
+        const keys = new Set(Object.keys(sent));
+        patch[k] = Object.fromEntries(Object.entries(patch[k] as Record<string, unknown>).filter(([x]) => keys.has(x)));
+      }
+    }
+    const zone = this.build(patch as typeof r.data, base, base.source);
     await this.#put(zone);
     return zone;
   }
@@ -137,7 +147,11 @@ export class ZoneService {
   async updateSettings(id: string, body: unknown): Promise<Zone> {
     const r = ZoneSettingsSchema.partial().strict().safeParse(body);
     if (!r.success) throw validationError(r.error);
-    return this.update(id, { settings: r.data });
+    // zod fills the defaults of keys that were not sent, even in a partial: keep only what the caller sent,
+    // so that PATCH {security_level} does not reset every other setting
+    const sent = new Set(Object.keys(body !== null && typeof body === 'object' ? body : {}));
+    const only = Object.fromEntries(Object.entries(r.data).filter(([k]) => sent.has(k)));
+    return this.update(id, { settings: only });
   }
 
   /** Stop serving a zone for one of the fixed operational reasons (never for its content: that takes a legal order). */
