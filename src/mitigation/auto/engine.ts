@@ -58,13 +58,21 @@ export class AutoMitigation {
     this.#onRule = d.onRule ?? (() => {});
   }
 
-  /** Count one request of `zoneId` (the settings are remembered for the tick). */
-  observe(zoneId: string, securityLevel: string, mode: 'on' | 'log', t: Traits): void {
+  /**
+   * Count one request of `zoneId` (the settings are remembered for the tick); `mitigated`: an automatic rule
+   * challenged or refused it.
+   */
+  observe(zoneId: string, securityLevel: string, mode: 'on' | 'log', t: Traits, mitigated = false): void {
     let m = this.#monitors.get(zoneId);
     if (m === undefined) { m = new ZoneMonitor(zoneId, this.options); this.#monitors.set(zoneId, m); }
     m.securityLevel = securityLevel;
     m.mode = mode;
-    m.observe(t);
+    m.observe(t, mitigated);
+  }
+
+  /** A request of `zoneId` matched automatic rule `ruleId` (whether enforced or only logged). */
+  hit(zoneId: string, ruleId: string): void {
+    this.#monitors.get(zoneId)?.hit(ruleId);
   }
 
   /** Has this fingerprint's description been noted? (the phase describes a fingerprint only when new) */

@@ -29,6 +29,8 @@ export interface AutoMitigationOptions {
   readonly confirmS: number;
   /** Lifetime of an automatic rule, seconds; extended while the anomaly lasts. */
   readonly ttlS: number;
+  /** A raised security level that did not bring traffic back to normal is raised again after this long, seconds. */
+  readonly escalateS: number;
   /** After an operator lifts a rule, the same segment is not blamed again for this long, seconds. */
   readonly suppressS: number;
   /** Active automatic rules per zone, at most. */
@@ -42,16 +44,16 @@ export interface AutoMitigationOptions {
 export const DEFAULT_AUTO_MITIGATION: AutoMitigationOptions = Object.freeze({
   warmupS: 300, halfLifeS: 900, rateFactor: 4, minRate: 50, originRateFactor: 2,
   errorRate: 0.2, errorFactor: 3, latencyFactor: 3, latencyMinMs: 200,
-  coldStartRate: 200, coldStartShare: 0.5, explainShare: 0.6, confirmS: 2, ttlS: 300, suppressS: 600,
+  coldStartRate: 200, coldStartShare: 0.5, explainShare: 0.6, confirmS: 2, ttlS: 300, escalateS: 15, suppressS: 600,
   maxRules: 8, sketchCapacity: 32, minRps: 5,
 });
 
 const ENV: ReadonlyArray<[keyof AutoMitigationOptions, string]> = [
   ['warmupS', 'WARMUP_S'], ['ttlS', 'TTL_S'], ['minRate', 'MIN_RATE'], ['coldStartRate', 'COLD_START_RATE'],
-  ['rateFactor', 'RATE_FACTOR'], ['confirmS', 'CONFIRM_S'], ['halfLifeS', 'HALF_LIFE_S'], ['suppressS', 'SUPPRESS_S'],
+  ['rateFactor', 'RATE_FACTOR'], ['confirmS', 'CONFIRM_S'], ['halfLifeS', 'HALF_LIFE_S'], ['suppressS', 'SUPPRESS_S'], ['escalateS', 'ESCALATE_S'],
 ];
 
-/** Defaults overridden by RAMPART_AUTO_MITIGATION_WARMUP_S, _TTL_S, _MIN_RATE, _COLD_START_RATE, _RATE_FACTOR, _CONFIRM_S, _HALF_LIFE_S, _SUPPRESS_S. */
+/** Defaults overridden by RAMPART_AUTO_MITIGATION_WARMUP_S, _TTL_S, _MIN_RATE, _COLD_START_RATE, _RATE_FACTOR, _CONFIRM_S, _HALF_LIFE_S, _SUPPRESS_S, _ESCALATE_S. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env, base: AutoMitigationOptions = DEFAULT_AUTO_MITIGATION): AutoMitigationOptions {
   const out: Record<string, number> = { ...base };
   for (const [k, suffix] of ENV) {

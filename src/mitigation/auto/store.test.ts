@@ -32,6 +32,11 @@ test('publish, extend, lift; the directory version moves on every change', async
   await extendRule(kv, 'z1', 'c', T0 + 100_000, T0 + 2000);
   await extendRule(kv, 'z1', 'nope', T0 + 200_000, T0 + 2000);
   assert.equal((await readRules(kv, 'z1')).find((r) => r.id === 'c')?.expiresAt, T0 + 120_000);
+  // a raised level and its escalation are two rules, not one extended
+  await publishRule(kv, rule('h', { segment: null, action: 'security_level', level: 'high' }), T0 + 1000);
+  await publishRule(kv, rule('u', { segment: null, action: 'security_level', level: 'under_attack' }), T0 + 1000);
+  await publishRule(kv, rule('u2', { segment: null, action: 'security_level', level: 'under_attack', expiresAt: T0 + 99_000 }), T0 + 1000);
+  assert.deepEqual((await readRules(kv, 'z1')).filter((r) => r.segment === null).map((r) => [r.id, r.expiresAt]), [['h', T0 + 60_000], ['u', T0 + 99_000]]);
   const lifted = await liftRule(kv, 'z1', 'a', T0 + 3000);
   assert.equal(lifted?.liftedAt, T0 + 3000);
   assert.equal(await liftRule(kv, 'z1', 'a', T0 + 3000), undefined, 'already lifted');

@@ -100,10 +100,10 @@ export async function updateRules(kv: KeyValueStore, zoneId: string, now: number
   return result.rules;
 }
 
-/** Publish a new rule; when another worker already made one for the same segment, extend that one instead. */
+/** Publish a new rule; when another worker already made the same one (segment, action, level), extend that one instead. */
 export async function publishRule(kv: KeyValueStore, rule: AutoRule, now: number): Promise<AutoRule[]> {
   return updateRules(kv, rule.zoneId, now, (rules) => {
-    const same = rules.find((r) => isActive(r, now) && sameSegment(r.segment, rule.segment));
+    const same = rules.find((r) => isActive(r, now) && sameSegment(r.segment, rule.segment) && r.action === rule.action && r.level === rule.level);
     if (same !== undefined) {
       if (same.expiresAt >= rule.expiresAt) return undefined;
       return rules.map((r) => (r === same ? { ...r, expiresAt: rule.expiresAt } : r));

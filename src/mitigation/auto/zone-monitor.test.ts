@@ -4,6 +4,7 @@ import { ZoneMonitor } from './zone-monitor.ts';
 import type { MonitorDecision } from './zone-monitor.ts';
 import { DEFAULT_AUTO_MITIGATION } from './options.ts';
 import type { AutoMitigationOptions } from './options.ts';
+import { isActive, matches } from './rule.ts';
 import type { AutoRule } from './rule.ts';
 import type { Traits } from './traits.ts';
 
@@ -20,8 +21,8 @@ class Sim {
   constructor(o = O) { this.m = new ZoneMonitor('z1', o); }
   /** One second: `n` legitimate requests and the attack's, then a tick. */
   second(n: number, attack?: { n: number; traits: (i: number) => Traits }, origin?: { ms: number; errors: number }): MonitorDecision[] {
-    for (let i = 0; i < n; i++) this.m.observe(legit(i));
-    if (attack) for (let i = 0; i < attack.n; i++) this.m.observe(attack.traits(i));
+    for (let i = 0; i < n; i++) this.#request(legit(i));
+    if (attack) for (let i = 0; i < attack.n; i++) this.#request(attack.traits(i));
     const reached = n + (attack?.n ?? 0);
     for (let i = 0; i < reached && origin; i++) this.m.observeOrigin(origin.ms, i < origin.errors);
     if (!origin) for (let i = 0; i < n; i++) this.m.observeOrigin(20, false);
@@ -33,7 +34,19 @@ class Sim {
     }
     return d;
   }
-  learn(seconds: number, n = 20): void { for (let i = 0; i < seconds; i++) assert.deepEqual(this.second(n), []); }
+  /** What the phase does: matching rules count the request; an enforced challenge (or raised level) mitigates it. */
+  #request(t: Traits): void {
+    let mitigated = false;
+    for (const r of this.rules) {
+      if (!isActive(r, this.now) || !matches(r, t)) continue;
+      this.m.hit(r.id);
+      if (this.enforce && r.mode === 'on' && (r.action === 'challenge' || r.level === 'under_attack')) mitigated = true;
+    }
+    this.m.observe(t, mitigated);
+  }
+  /** Whether the phase enforces the rules (false: attackers pass, as if every rule were ineffective). */
+  enforce = true;
+    learn(seconds: number, n = 20): void { for (let i = 0; i < seconds; i++) assert.deepEqual(this.second(n), []); }
 }
 
 const evil = (i: number): Traits => ({ path: `/p${i % 5}`, ua: 'evil/1.0', prefix: `10.${(i >> 8) & 255}.${i & 255}.0/24`, fingerprint: 'aaaaaaaa' });
@@ -171,4 +184,41 @@ test('log mode rules say so', () => {
   const d = tick();
   assert.equal(d.length, 1);
   assert.equal(d[0]!.kind === 'create' ? d[0]!.rule.mode : '', 'log');
+});
+
+test('rules that restore normal traffic are kept, nothing more is added; a new flood component gets its own rule', () => {
+  const s = new Sim();
+  s.learn(40);
+  s.second(20, { n: 400, traits: evil });
+  s.second(20, { n: 400, traits: evil });
+  assert.equal(s.rules.length, 1);
+  // the UA rule mitigates the flood: all traffic is still anomalous, what passes is normal → no other rule
+  for (let i = 0; i < 20; i++) for (const d of s.second(20, { n: 400, traits: evil })) assert.equal(d.kind, 'extend');
+  assert.equal(s.rules.length, 1);
+  // the attacker changes its User-Agent: what passes is anomalous again → a rule for the new UA
+  const evil2 = (i: number): Traits => ({ ...evil(i), ua: 'evil/2.0' });
+  s.second(20, { n: 400, traits: evil2 });
+  const d = s.second(20, { n: 400, traits: evil2 });
+  const created = d.filter((x) => x.kind === 'create');
+  assert.equal(created.length, 1);
+  assert.deepEqual(created[0]!.kind === 'create' ? created[0]!.rule.segment : null, { dim: 'ua', key: 'evil/2.0', share: 1 });
+});
+
+test('a raised level that does not restore normal traffic is raised again after escalateS', () => {
+  const s = new Sim({ ...O, escalateS: 10 });
+  s.learn(40);
+  const spread = (i: number): Traits => ({ path: `/r${i % 20}`, ua: `ua${i % 20}`, prefix: `10.0.${i % 20}.0/24`, fingerprint: `f${i % 20}` });
+  s.second(20, { n: 400, traits: spread });
+  s.second(20, { n: 400, traits: spread });
+  assert.deepEqual(s.rules.map((r) => r.level), ['high']);
+  // `high` challenges only clients with a threat score: these have none, the flood goes on
+  for (let i = 0; i < 9; i++) assert.equal(s.second(20, { n: 400, traits: spread }).filter((d) => d.kind === 'create').length, 0);
+  let created: MonitorDecision[] = [];
+  for (let i = 0; i < 3 && created.length === 0; i++) created = s.second(20, { n: 400, traits: spread }).filter((d) => d.kind === 'create');
+  assert.equal(created.length, 1);
+  const c = created[0]!;
+  assert.ok(c.kind === 'create' && c.rule.action === 'security_level' && c.rule.level === 'under_attack');
+  // under_attack mitigates everyone: nothing further
+  for (let i = 0; i < 20; i++) assert.equal(s.second(20, { n: 400, traits: spread }).filter((d) => d.kind === 'create').length, 0);
+  assert.deepEqual(s.rules.map((r) => r.level), ['high', 'under_attack']);
 });

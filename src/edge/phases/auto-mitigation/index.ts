@@ -50,27 +50,39 @@ function modeOf(ctx: RequestContext): Mode {
   return (ctx.zone!.settings as { auto_mitigation?: Mode }).auto_mitigation ?? 'on';
 }
 
-function enforce(ctx: RequestContext, deps: AutoMitigationPhaseDeps, rules: readonly AutoRule[], t: Traits): Verdict {
-  const now = deps.now();
-  for (const r of rules) {
-    if (r.expiresAt <= now || !matches(r, t)) continue;
-    if (r.mode === 'log') { ctx.matched.push(`mitigation:${r.id}:log`); continue; }
-    switch (r.action) {
-      case 'challenge':
-        return { kind: 'challenge', method: 'managed', reason: 'auto.challenge', ruleId: r.id };
-      case 'ratelimit':
-        if (deps.engine.allow(r, now)) continue;
-        return { kind: 'respond', status: 429, reason: 'auto.ratelimit', ruleId: r.id, headers: { 'retry-after': '1' } };
-      case 'security_level': {
-        // verified crawlers pass a raised level as they pass the configured one (verified_bots_skip_challenge)
-        if (ctx.notes.get(VERIFIED_BOT_NOTE) === true && (ctx.zone!.settings as { verified_bots_skip_challenge?: boolean }).verified_bots_skip_challenge !== false) continue;
-        const score = (ctx.notes.get('threat_score') as number | undefined) ?? 0;
-        if (r.level === 'under_attack' || score >= 1) return { kind: 'challenge', method: 'managed', reason: 'auto.challenge', ruleId: r.id };
-        continue;
-      }
+/** What one rule does to this request (continue when it lets it pass). */
+function decide(ctx: RequestContext, deps: AutoMitigationPhaseDeps, r: AutoRule, now: number): Verdict {
+  if (r.mode === 'log') { ctx.matched.push(`mitigation:${r.id}:log`); return CONTINUE; }
+  switch (r.action) {
+    case 'challenge':
+      return { kind: 'challenge', method: 'managed', reason: 'auto.challenge', ruleId: r.id };
+    case 'ratelimit':
+      if (deps.engine.allow(r, now)) return CONTINUE;
+      return { kind: 'respond', status: 429, reason: 'auto.ratelimit', ruleId: r.id, headers: { 'retry-after': '1' } };
+    case 'security_level': {
+      // verified crawlers pass a raised level as they pass the configured one (verified_bots_skip_challenge)
+      if (ctx.notes.get(VERIFIED_BOT_NOTE) === true && (ctx.zone!.settings as { verified_bots_skip_challenge?: boolean }).verified_bots_skip_challenge !== false) return CONTINUE;
+      const score = (ctx.notes.get('threat_score') as number | undefined) ?? 0;
+      if (r.level === 'under_attack' || score >= 1) return { kind: 'challenge', method: 'managed', reason: 'auto.challenge', ruleId: r.id };
+      return CONTINUE;
     }
   }
-  return CONTINUE;
+}
+
+/**
+ * Every matching rule counts the request (it keeps the rule alive while the attack lasts); the first one that
+ * does not let it pass decides. `apply` false (an allow rule): counted only.
+ */
+function enforce(ctx: RequestContext, deps: AutoMitigationPhaseDeps, rules: readonly AutoRule[], t: Traits, apply: boolean): Verdict {
+  const now = deps.now();
+  const zoneId = ctx.zone!.id;
+  let v: Verdict = CONTINUE;
+  for (const r of rules) {
+    if (r.expiresAt <= now || !matches(r, t)) continue;
+    deps.engine.hit(zoneId, r.id);
+    if (apply && v.kind === 'continue') v = decide(ctx, deps, r, now);
+  }
+  return v;
 }
 
 export function createAutoMitigationPhase(deps: AutoMitigationPhaseDeps): Phase {
@@ -82,11 +94,12 @@ export function createAutoMitigationPhase(deps: AutoMitigationPhaseDeps): Phase 
       const mode = modeOf(ctx);
       if (mode === 'off' || zone.settings.paused) return CONTINUE;
       const t = requestTraits(ctx, engine);
-      engine.observe(zone.id, zone.settings.security_level, mode, t);
       ctx.notes.set(TRAITS_NOTE, true);
       const rules = engine.activeRules(zone.id);
-      if (rules.length === 0 || ctx.skips('reputation')) return CONTINUE;
-      return enforce(ctx, deps, rules, t);
+      const v = rules.length === 0 ? CONTINUE : enforce(ctx, deps, rules, t, !ctx.skips('reputation'));
+      // a mitigated request counts in the rate, not in what a new rule would be about
+      engine.observe(zone.id, zone.settings.security_level, mode, t, v.kind !== 'continue');
+      return v;
     },
     onLog(ctx: RequestContext): void {
       const zone = ctx.zone;
