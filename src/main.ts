@@ -43,6 +43,8 @@ import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
 import { FleetBus } from './fleet/fleet-bus.ts';
 import { WebhookService } from './control/services/webhooks.ts';
 import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
+import { registerReputationRoutes } from './control/api/routes/reputation.ts';
+import { createReputationReader } from './reputation/index.ts';
 import { publishTransparencyPage, renderTransparencyPage } from './control/services/transparency-page.ts';
 import { SqliteAnalyticsStore } from './state/sqlite/analytics-store.ts';
 import { AnalyticsAggregator, createAnalyticsLogPhase, startAnalyticsMaintenance } from './analytics/index.ts';
@@ -263,6 +265,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   };
 
   let localState: SharedState | undefined;
+  /** The primary's own handle on the shared state, for the reputation API, when it has no other. */
+  let reputationState: SharedState | undefined;
   /** The primary's link to the fleet's event bus (purge, hello); its own connection, not the workers'. */
   let busState: SharedState | undefined;
   let phaseSet: Awaited<ReturnType<typeof createRequestPhases>> | undefined;
@@ -473,6 +477,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerAcmeRoutes(router, () => acmeService);
     registerSecurityRoutes(router, zones, eventStore);
     registerAnalyticsRoutes(router, zones, analyticsStore);
+    // the shared reputation: readable here when it is shared (Redis, or state.db with several workers); with one
+    // in-memory worker the scores live in that worker only
+    registerReputationRoutes(router, createReputationReader((localState ?? busState ?? (reputationState ??= openState(stateOpt, {}))).kv, systemClock));
     registerCacheRoutes(router, zones, fleetPurge);
     registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
     registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
@@ -554,6 +561,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await aggregator?.close().catch(() => {});
     await localState?.close();
     if (busState !== localState) await busState?.close();
+    await reputationState?.close();
     if (pg) { await pg.close(); return; }
     await eventStore.close();
     await analyticsStore.close();
