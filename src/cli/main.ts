@@ -254,7 +254,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart dns add ZONE TYPE NAME CONTENT [--proxied] | list | delete | import ZONE FILE | export ZONE
   rampart cert renew ZONE | list ZONE   certificates through ACME (RAMPART_ACME_DIRECTORY)
   rampart legal add ZONE --court C --case N --date D --jurisdiction DE --document FILE [--paths /a,/b] [--geo] | list | show ID | lift ID --reason R
-  rampart abuse list [--zone Z] [--status S] | show TICKET | status TICKET received|forwarded|closed [--note N]   abuse reports
+  rampart abuse list [--zone Z] [--status S] | show TICKET | status TICKET received|forwarded|closed [--note N] | forward TICKET
   rampart audit export > log.jsonl | audit verify [--file log.jsonl]
   rampart transparency report [--period 2026-H2] [--format md|json]
   rampart account create NAME --email E | token create --account A --permission P [--zone Z] [--expires 30d]

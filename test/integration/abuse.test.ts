@@ -134,6 +134,10 @@ test('abuse report: form → ticket → status page → forwarded by SMTP → ad
   const listed = await cli(['abuse', 'list', '--zone', 'abuse.test']);
   assert.equal(listed.status, 0, listed.stderr);
   assert.match(listed.stdout, new RegExp(`^${ticket}\\t.*\\tforwarded\\tphishing\\tabuse\\.test\\thttps://abuse\\.test/login`, 'm'));
+  const mailsBefore = smtp.mails.length;
+  const again = await cli(['abuse', 'forward', ticket!]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(smtp.mails.length, mailsBefore, 'forwarding again skips recipients that already had it');
   const noNote = await node.api('POST', `/client/v4/abuse/reports/${ticket}/status`, { status: 'closed' });
   assert.equal(noNote.status, 400);
   const closed = await cli(['abuse', 'status', ticket!, 'closed', '--note', 'the host took the page down']);

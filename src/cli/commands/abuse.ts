@@ -1,8 +1,8 @@
-/** `rampart abuse list|show|status`: the abuse reports taken by the edge's form (operator). */
+/** `rampart abuse list|show|status|forward`: the abuse reports taken by the edge's form (operator). */
 import { api, CliError } from '../client.ts';
 import { enc, out, parse } from '../args.ts';
 
-const USAGE = 'rampart abuse list [--zone ZONE] [--status received|forwarded|closed] [--since ISO] [--limit N] | show TICKET | status TICKET received|forwarded|closed [--note "..."]';
+const USAGE = 'rampart abuse list [--zone ZONE] [--status received|forwarded|closed] [--since ISO] [--limit N] | show TICKET | status TICKET received|forwarded|closed [--note "..."] | forward TICKET';
 
 interface ReportView {
   ticket: string; zone: string; host: string; url: string | null; category: string; description: string; status: string; created: number; updated: number;
@@ -53,6 +53,13 @@ export const abuseCommands: Record<string, (args: string[]) => Promise<void>> = 
       if (!ticket || !status) throw new CliError(`abuse status: want a ticket and a status\nusage: ${USAGE}`, 2);
       const env = await api<ReportView>('POST', `/client/v4/abuse/reports/${enc(ticket)}/status`, { status, ...(values['note'] !== undefined ? { note: String(values['note']) } : {}) });
       out(Boolean(values['json']), env, () => `${env.result.ticket} is now ${env.result.status}`);
+      return;
+    }
+    if (sub === 'forward') {
+      const { values, positionals } = parse(rest, {}, 'rampart abuse forward TICKET [--json]');
+      if (!positionals[0]) throw new CliError(`abuse forward: missing the ticket\nusage: ${USAGE}`, 2);
+      const env = await api<ReportView>('POST', `/client/v4/abuse/reports/${enc(positionals[0])}/forward`);
+      out(Boolean(values['json']), env, () => showReport(env.result));
       return;
     }
     throw new CliError(`abuse: unknown subcommand "${sub ?? ''}"\nusage: ${USAGE}`, 2);

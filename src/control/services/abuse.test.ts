@@ -150,6 +150,25 @@ describe('AbuseService forwarding', () => {
     assert.equal(rb.status, 'received');
   });
 
+  it('forwardAgain sends what was pending once a relay is configured, and skips recipients that already had it', async () => {
+    const store = new MemoryAbuseReportStore();
+    const pending = new AbuseService({ store, directory, now: () => T0 });
+    const s = await pending.create({ host: 'shop.test', category: 'malware', description: 'd' });
+    await pending.settled();
+    assert.equal((await pending.get(s.ticket)).forwards.filter((f) => f.ok).length, 0);
+    const before = smtp.mails.length;
+    const relay = new AbuseService({ store, directory, smtpUrl: smtp.url, now: () => T0 + 60_000 });
+    const r = await relay.forwardAgain(s.ticket.toLowerCase());
+    assert.equal(r.status, 'forwarded');
+    assert.equal(r.forwardedAt, T0 + 60_000);
+    assert.deepEqual(r.forwards.map((f) => [f.role, f.ok]), [['owner', false], ['hosting', false], ['owner', true], ['hosting', true]]);
+    assert.equal(smtp.mails.length - before, 2);
+    const again = await relay.forwardAgain(s.ticket);
+    assert.equal(again.forwards.length, 4, 'nobody is sent it twice');
+    assert.equal(smtp.mails.length - before, 2);
+    await assert.rejects(relay.forwardAgain('AR-0000000000000'), (e: unknown) => e instanceof ApiError && e.status === 404);
+  });
+
   it('operator status changes: closing needs a note; bad statuses are refused; list filters', async () => {
     const store = new MemoryAbuseReportStore();
     const svc = new AbuseService({ store, directory, now: () => T0 });

@@ -231,12 +231,25 @@ export class AbuseService {
     while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
   }
 
-  async #forward(report: AbuseReport, zone: Zone): Promise<void> {
+  /**
+   * The operator's retry: forward again to every recipient (as the zone says now) that has not had the report
+   * successfully, e.g. after RAMPART_SMTP_URL was set. Waits for the outcome; returns the report.
+   */
+  async forwardAgain(ticket: string): Promise<AbuseReport> {
+    const r = await this.get(ticket);
+    const zone = await this.#dir.zone(r.zoneId);
+    const done = new Set(r.forwards.filter((f) => f.ok && f.to !== null).map((f) => `${f.role}:${f.to!}`));
+    await this.#forward(r, zone, done);
+    return this.get(r.ticket);
+  }
+
+  async #forward(report: AbuseReport, zone: Zone, skip: ReadonlySet<string> = new Set()): Promise<void> {
     const owner = await this.#dir.ownerEmail(zone.account);
     const targets: Array<{ role: 'owner' | 'hosting'; to: string | null }> = [{ role: 'owner', to: owner ?? null }];
     const hosting = zone.settings.abuse_contact;
     if (typeof hosting === 'string' && hosting !== '') targets.push({ role: 'hosting', to: hosting });
     for (const t of targets) {
+      if (t.to !== null && skip.has(`${t.role}:${t.to}`)) continue;
       let ok = false;
       let detail: string;
       if (t.to === null) detail = `not forwarded: account "${zone.account}" has no email address`;

@@ -1,6 +1,6 @@
 /**
  * Abuse reports for the operator (/client/v4/abuse/reports): list (?zone=, ?status=, ?since=, ?limit=), one report
- * with everything recorded (reporter, forwards, history with notes), and status changes. Operator-only (the admin
+ * with everything recorded (reporter, forwards, history with notes), status changes, and forwarding again. Operator-only (the admin
  * token): reports hold reporters' personal data. The public side is the edge's form (src/edge/abuse/).
  */
 import type { AbuseService } from '../../services/abuse.ts';
@@ -15,6 +15,8 @@ export function registerAbuseRoutes(r: Router, abuse: AbuseService): void {
     } });
   r.add({ method: 'GET', path: '/client/v4/abuse/reports/:ticket', auth: 'token', summary: 'One abuse report: what was reported, by whom, forwarding outcomes and status history',
     handler: async (q) => ({ kind: 'json', result: await abuse.get(q.params['ticket']!) }) });
+  r.add({ method: 'POST', path: '/client/v4/abuse/reports/:ticket/forward', auth: 'token', summary: 'Forward a report again to every recipient that has not had it (e.g. after RAMPART_SMTP_URL was set); answers the report',
+    handler: async (q) => ({ kind: 'json', result: await abuse.forwardAgain(q.params['ticket']!) }) });
   r.add({ method: 'POST', path: '/client/v4/abuse/reports/:ticket/status', auth: 'token', summary: 'Set a report\'s status {status: received|forwarded|closed, note} (a note is required to close)',
     handler: async (q) => ({ kind: 'json', result: await abuse.setStatus(q.params['ticket']!, q.body) }) });
 }
