@@ -205,3 +205,11 @@ test('cache rules: bypass, cache everything (Set-Cookie stripped), edge and brow
   assert.equal(after.c, 'EXPIRED', 'without the rule the stored copy has no freshness: the origin is asked');
   assert.equal(count('/plain/page'), n + 1);
 });
+
+test('hit-for-pass: an unstorable URL is not coalesced and keeps the client\'s validators', async () => {
+  await get('/nostore?cc=no-store');
+  const before = count('/nostore', true);
+  const all = await Promise.all(Array.from({ length: 5 }, () => get('/nostore?cc=no-store', { 'if-none-match': '"v1"' })));
+  assert.ok(all.every((x) => x.s === 304 && x.c === 'DYNAMIC'), JSON.stringify(all.map((x) => [x.s, x.c])));
+  assert.equal(count('/nostore', true) - before, 5, 'each went to the origin with its If-None-Match');
+});

@@ -48,6 +48,8 @@ export interface CachePhaseDeps {
    * past it the copy is dropped and the response is only served (default 16 MiB).
    */
   readonly maxQueuedBytes?: number;
+  /** How long a key whose origin answer was not storable skips coalescing (default 60 s; 0 = off). */
+  readonly hitForPassMs?: number;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -120,6 +122,18 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
   const origin = deps.originCheck ?? new OriginCheck(deps.now);
   const maxQueued = deps.maxQueuedBytes ?? 16 * 1024 * 1024;
   const rulesOf = cacheRulesOf(deps.onRuleError ?? ((_z, e) => deps.onError(e)));
+  /**
+   * Hit-for-pass (Varnish's name): keys whose last origin answer was not storable, until when (ms). Their requests
+   * are neither coalesced (that would queue every request behind one) nor stripped of the client's validators.
+   */
+  const passUntil = new Map<string, number>();
+  const passMs = deps.hitForPassMs ?? 60_000;
+  const markPass = (key: string): void => {
+    if (passMs <= 0) return;
+    passUntil.delete(key);
+    passUntil.set(key, deps.now() + passMs);
+    if (passUntil.size > 10_000) passUntil.delete(passUntil.keys().next().value!); // oldest first
+  };
 
   function checkRequest(ctx: RequestContext, conditional: Readonly<Record<string, string>>): CheckRequest {
     return { zone: ctx.zone!, url: ctx.req.url ?? '/', rawHeaders: [...ctx.req.rawHeaders], clientIp: ctx.clientIp, tls: ctx.tls, ray: ctx.ray, host: ctx.host, conditional };
@@ -151,6 +165,7 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
         // response stale from birth would only ever be revalidated, or served stale when the origin is down.
         if (!st.storable || freshnessLifetime({ status, headers, responseTime: deps.now() }, plan.policy).lifetime <= 0) {
           release(); // nothing will be stored: waiting requests go to the origin now, not after this whole body
+          markPass(plan.key);
           return { [CACHE_STATUS]: label === 'EXPIRED' ? 'EXPIRED' : 'DYNAMIC', 'cache-status': formatCacheStatus({ fwd, fwdStatus: status }) };
         }
         const entry = buildEntry({
@@ -158,6 +173,7 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
           requestHeaders: reqHeaders(ctx), status, responseHeaders: headers, requestTime, responseTime: deps.now(), strip: st.strip,
         });
         if (entry.key !== plan.key) { deps.onError(new Error(`cache key mismatch ${entry.key} vs ${plan.key}`)); return { [CACHE_STATUS]: 'DYNAMIC' }; }
+        passUntil.delete(plan.key);
         writer = deps.store.createWriter(entry);
         chain = writer;
         // from here the commit (or abort) releases coalesced waiters, not the end of the response
@@ -261,6 +277,11 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     }
     // MISS, EXPIRED (stale copy kept for errors), or a revalidation that found the object changed
     const label = hit !== undefined ? 'EXPIRED' : 'MISS';
+    const pass = passUntil.get(key);
+    if (pass !== undefined) {
+      if (pass > now) { ctx.notes.set(ORIGIN_TAP_NOTE, tap(ctx, plan, hit, label, () => {})); return CONTINUE; }
+      passUntil.delete(key);
+    }
     const pending = inflight.get(key);
     if (pending !== undefined && !coalesced) {
       await Promise.race([pending, new Promise((r) => setTimeout(r, deps.coalesceTimeoutMs).unref())]);
