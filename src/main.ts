@@ -64,6 +64,11 @@ import { SqliteAuditLog } from './state/sqlite/audit-log.ts';
 import { AuditedRouter, CheckpointLog, loadOrCreateAuditKey } from './control/services/audit.ts';
 import { LegalService } from './control/services/legal.ts';
 import { registerLegalRoutes } from './control/api/routes/legal.ts';
+import { AbuseService, abuseDirectory } from './control/services/abuse.ts';
+import { registerAbuseRoutes } from './control/api/routes/abuse.ts';
+import { createAbuseHandler, answerAbuseIpc } from './edge/abuse/index.ts';
+import { SqliteAbuseReportStore } from './state/sqlite/abuse-report-store.ts';
+import { PostgresAbuseReportStore } from './state/postgres/abuse-report-store.ts';
 import { registerAuditRoutes } from './control/api/routes/audit.ts';
 import { AcmeService, registerAcmeRoutes } from './control/services/acme.ts';
 import { systemClock } from './lib/clock.ts';
@@ -233,6 +238,10 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const defaultDoc = await certs.ensure('default', 'default-cert');
   const defaultCert: PemPair = { cert: defaultDoc.cert, key: defaultDoc.key };
   const zones = new ZoneService(store, publish);
+  // abuse reports: recorded here, forwarded by email; the edge's public form reports to this service
+  const abuseStore = pg ? new PostgresAbuseReportStore({ db: pg.db }) : new SqliteAbuseReportStore({ path: join(dataDir, 'abuse.db') });
+  const abuse = new AbuseService({ store: abuseStore, directory: abuseDirectory(zones, new AccountService(store, zones)), smtpUrl: process.env['RAMPART_SMTP_URL'], from: process.env['RAMPART_ABUSE_FROM'],
+    onError: (e, ticket) => logger.warn({ ticket, err: (e as Error).message }, 'abuse report: forwarding problem') });
   const zoneNameOf = (id: string): string => lastDocs.docs.find((d) => d.kind === 'zone' && d.id === id)?.name ?? id;
   const webhooks = new WebhookService({ store, publish, logFile: join(dataDir, 'webhook-deliveries.jsonl'), nodeId, onError: (e) => logger.warn({ err: (e as Error).message }, 'webhook delivery problem') });
   if (edgeOn) healthChecker = new HealthChecker((r) => {
@@ -300,6 +309,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       logHooks: [createAnalyticsLogPhase(aggregator = new AnalyticsAggregator({ store: analyticsStore, onError: () => metrics.stateFailures.labels('analytics').inc() }))],
       http: httpA, https: httpsA, limits, logger, accessLog: createAccessLog(accessTarget), metrics,
       nodeId, defaultCert, certSource: (h) => certs.ensure(h),
+      abuse: createAbuseHandler({ sink: abuse, counters: localState.counters, onError: (e) => logger.warn({ err: (e as Error).message }, 'abuse form problem') }),
     });
     await publish();
     if (edge.snapshot.version !== lastDocs.version) edge.apply(buildSnapshot(lastDocs.version, lastDocs.docs));
@@ -328,6 +338,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       else if (m.t === 'purged') {
         const pw = purgeWaiters.get(m.id);
         if (pw) { pw.removed += m.removed; if (m.error) pw.errors.push(m.error); if (--pw.left === 0) pw.done(); }
+      } else if (m.t === 'abuse') { // the abuse form of a worker
+        answerAbuseIpc(m, abuse, (r) => w.send(r satisfies ToWorker), (e) => logger.warn({ err: (e as Error).message }, 'abuse report service problem'));
       } else if (m.t === 'cert') {
         certs.ensure(m.host).then((pem) => w.send({ t: 'cert', id: m.id, pem } satisfies ToWorker), (e: Error) => w.send({ t: 'cert', id: m.id, error: e.message } satisfies ToWorker));
       }
@@ -448,6 +460,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   // the public transparency page (current half-year), rendered here and served by every edge from its snapshot
   // every legal change (order recorded or lifted, data request) also refreshes the page
   const legal = new LegalService(store, zones, async () => { await publish(); refreshTransparency(); }, join(dataDir, 'legal-documents'));
+  legal.abuseReports = abuseStore;
   const refreshTransparency = (): void => {
     if (!controlOn) return;
     const now = new Date();
@@ -470,6 +483,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
         return checkpoints.before(endMs) ?? null;
       });
     registerWebhookRoutes(router, webhooks);
+    registerAbuseRoutes(router, abuse);
     registerAuditRoutes(router, auditLog, auditKey, undefined, checkpoints);
     registerZoneRoutes(router, zones);
     registerAccountRoutes(router, accounts);
@@ -562,6 +576,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     await localState?.close();
     if (busState !== localState) await busState?.close();
     await reputationState?.close();
+    await abuse.settled().catch(() => {});
+    await abuseStore.close();
     if (pg) { await pg.close(); return; }
     await eventStore.close();
     await analyticsStore.close();

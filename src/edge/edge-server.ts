@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { EMPTY_SNAPSHOT, lookupZone, normaliseHost } from '../config/snapshot.ts';
 import { TRANSPARENCY_PAGE_KIND, TRANSPARENCY_PATH } from '../config/legal.ts';
+import type { AbuseHandler } from './abuse/index.ts';
 import type { EdgeSnapshot } from '../config/snapshot.ts';
 import type { Limits } from '../config/schema.ts';
 import type { Logger, AccessLog } from '../telemetry/logger.ts';
@@ -58,6 +59,8 @@ export interface EdgeOptions {
   readonly certSource: CertSource;
   /** Where security events go (blocked, challenged, logged requests). */
   readonly events?: SecurityEventRecorder;
+  /** The public abuse form (/.rampart/abuse everywhere, /abuse on hosts that are no zone's). */
+  readonly abuse?: AbuseHandler;
   /** More log-only phases run after the access log (analytics). */
   readonly logHooks?: readonly Phase[];
   /** Request phases before the origin, in the fixed order of run.ts, and the challenge phase among them. */
@@ -249,6 +252,7 @@ export class EdgeServer {
     if (this.#draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     if ('error' in head) { this.#sendError(ctx, head.error); return; }
     const zone = lookupZone(this.#snapshot, ctx.host);
+    if (this.#opts.abuse?.matches(req.url, zone !== undefined)) { if (zone) ctx.zone = zone; void this.#opts.abuse.handle(req, res, { ip: ctx.clientIp, host: ctx.host, zone: zone?.name }); return; }
     // the operator's public transparency page: on every zone at /.rampart/transparency, elsewhere at /transparency
     if ((req.method === 'GET' || req.method === 'HEAD') && (req.url === TRANSPARENCY_PATH || (zone === undefined && req.url === '/transparency'))) {
       const page = this.#snapshot.global.get(TRANSPARENCY_PAGE_KIND)?.[0]?.data as { html?: string } | undefined;

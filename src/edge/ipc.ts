@@ -4,6 +4,7 @@ import type { Limits } from '../config/schema.ts';
 import type { PemPair } from './tls/self-signed.ts';
 import type { PurgeSelector } from '../state/cache-store.ts';
 import type { StateSpec } from '../state/state-spec.ts';
+import type { AbuseFromWorker, AbuseToWorker } from './abuse/ipc.ts';
 
 export interface WorkerInit {
   readonly http: { host: string; port: number } | undefined;
@@ -27,10 +28,12 @@ export type ToWorker =
   | { readonly t: 'health'; readonly zoneId: string; readonly originKey: string; readonly up: boolean }
   | { readonly t: 'cert'; readonly id: number; readonly pem?: PemPair; readonly error?: string }
   | { readonly t: 'purge'; readonly id: number; readonly selector: PurgeSelector }
-  | { readonly t: 'shutdown' };
+  | { readonly t: 'shutdown' }
+  | AbuseToWorker;
 
 export type FromWorker =
   | { readonly t: 'ready'; readonly httpPort?: number; readonly httpsPort?: number }
   | { readonly t: 'applied'; readonly version: number; readonly buildMs: number }
   | { readonly t: 'cert'; readonly id: number; readonly host: string }
-  | { readonly t: 'purged'; readonly id: number; readonly removed: number; readonly error?: string };
+  | { readonly t: 'purged'; readonly id: number; readonly removed: number; readonly error?: string }
+  | AbuseFromWorker;

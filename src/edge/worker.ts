@@ -13,6 +13,7 @@ import type { PemPair } from './tls/self-signed.ts';
 import { createRequestPhases } from './phases/index.ts';
 import { openState } from '../state/state-spec.ts';
 import { createPostgresStores } from '../state/postgres/index.ts';
+import { AbuseIpcClient, createAbuseHandler } from './abuse/index.ts';
 import { SqliteAnalyticsStore } from '../state/sqlite/analytics-store.ts';
 import { AnalyticsAggregator, createAnalyticsLogPhase } from '../analytics/index.ts';
 import { SqliteSecurityEventStore } from '../state/sqlite/security-events.ts';
@@ -22,6 +23,7 @@ enableSafeRegex();
 if (!cluster.isWorker) throw new Error('src/edge/worker.ts runs only as a cluster worker');
 
 const send = (m: FromWorker): void => { process.send?.(m); };
+const abuseIpc = new AbuseIpcClient((m) => send(m));
 let edge: EdgeServer | undefined;
 let certSeq = 0;
 const certWaiters = new Map<number, { resolve: (p: PemPair) => void; reject: (e: Error) => void }>();
@@ -53,6 +55,7 @@ process.on('message', (m: ToWorker) => {
       ps.purge(m.selector).then((removed) => send({ t: 'purged', id: m.id, removed }), (e: Error) => send({ t: 'purged', id: m.id, removed: 0, error: e.message }));
       break;
     }
+    case 'abuse': abuseIpc.onMessage(m); break;
     case 'shutdown': void shutdown(); break;
   }
 });
@@ -78,6 +81,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
     requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics)).phases, events,
     admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert, logHooks: [createAnalyticsLogPhase(aggregator)],
+    abuse: createAbuseHandler({ sink: abuseIpc, counters: state.counters, onError: (e) => logger.warn({ err: (e as Error).message }, 'abuse form problem') }),
     certSource: (host) => new Promise<PemPair>((resolve, reject) => {
       const id = ++certSeq;
       certWaiters.set(id, { resolve, reject });

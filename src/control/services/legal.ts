@@ -6,7 +6,9 @@
  */
 import { mkdirSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigStore } from '../../state/ports.ts';
+import type { AbuseReportStore, ConfigStore } from '../../state/ports.ts';
+import { abuseTransparency } from './abuse.ts';
+import type { AbuseTransparency } from './abuse.ts';
 import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts';
 import type { ZoneService } from './zones.ts';
 import { newId } from './zones.ts';
@@ -67,6 +69,8 @@ export interface TransparencyReport {
   readonly zones_affected: readonly string[];
   readonly notices: readonly PublicNotice[];
   /** Zones suspended or removed for the fixed operational reasons (never content), and those suspended now. */
+  /** Abuse reports received and forwarded in the period. */
+  readonly abuse_reports?: AbuseTransparency;
   /** Requests for user data received in the period, by outcome (disclosed, refused, ...) and jurisdiction. */
   readonly data_requests?: { received: number; by_outcome: Record<string, number>; by_jurisdiction: Record<string, number> };
   readonly suspensions?: { suspended_by_reason: Record<string, number>; removed_by_reason: Record<string, number>; suspended_now: string[]; reasons: Record<string, string> };
@@ -111,6 +115,8 @@ export function transparencyReport(orders: readonly LegalOrder[], period: string
 }
 
 export class LegalService {
+  /** Set by main.ts: where abuse reports are (for the transparency report). */
+  abuseReports: AbuseReportStore | undefined;
   readonly #store: ConfigStore;
   readonly #zones: ZoneService;
   readonly #publish: () => Promise<void>;
@@ -191,7 +197,8 @@ export class LegalService {
 
   async report(period: string): Promise<TransparencyReport> {
     const base = transparencyReport(await this.list(), period, this.#now().getTime());
-    return { ...base, suspensions: await this.#suspensions(period), data_requests: await this.#dataRequestCounts(period) };
+    return { ...base, suspensions: await this.#suspensions(period), data_requests: await this.#dataRequestCounts(period),
+      ...(this.abuseReports ? { abuse_reports: await abuseTransparency(this.abuseReports, period) } : {}) };
   }
 
   /** Record a request for user data (authority, date, jurisdiction, what was answered). */

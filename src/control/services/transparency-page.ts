@@ -33,6 +33,9 @@ ${r.notices.length === 0 ? '<p>None.</p>' : `<table><thead><tr><th scope="col">A
 <h2>Requests for user data</h2>
 <p>Received: ${r.data_requests?.received ?? 0}.</p>
 ${table('By outcome', r.data_requests?.by_outcome ?? {}, ['Outcome', 'Requests'])}
+<h2>Abuse reports</h2>
+<p>Received: ${r.abuse_reports?.received ?? 0}. Forwarded to the site's owner or host: ${r.abuse_reports?.forwarded ?? 0}. Abuse reports never change how a site is served.</p>
+${table('By category', (r.abuse_reports?.by_category ?? {}) as Record<string, number>, ['Category', 'Reports'])}
 <h2>Sites suspended or removed</h2>
 <p>Only for these reasons: ${esc(Object.values(r.suspensions?.reasons ?? {}).join('; '))}.</p>
 ${table('Suspended, by reason', r.suspensions?.suspended_by_reason ?? {}, ['Reason', 'Sites'])}
