@@ -20,7 +20,7 @@ export interface ChosenAction {
 export function chooseAction(seg: SegmentCandidate | undefined, securityLevel: string, o: AutoMitigationOptions): ChosenAction | undefined {
   if (seg !== undefined) {
     if (seg.expected <= Math.max(1, 0.05 * seg.current)) return { action: 'challenge' };
-    return { action: 'ratelimit', rps: Math.max(o.minRps, Math.ceil(seg.expected * 2)) };
+    return { action: 'ratelimit', rps: Math.max(o.minRps, Math.ceil(seg.expected * 2 - 1e-6)) };
   }
   if (securityLevel === 'under_attack') return undefined;
   return { action: 'security_level', level: securityLevel === 'high' ? 'under_attack' : 'high' };

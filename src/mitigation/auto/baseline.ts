@@ -20,9 +20,13 @@ export interface SecondSample {
   readonly sketches: Readonly<Record<SegmentDim, SpaceSaving>>;
 }
 
-/** Shares below this are forgotten (bounds the maps with the sketch capacity). */
-const MIN_SHARE = 0.002;
-const MAX_KEYS = 128;
+/**
+ * Shares below this are forgotten, and at most MAX_KEYS keys are kept per dimension: about 20-30 KB per zone with
+ * the sketches. A forgotten key counts as new to the segment finder (its legitimate traffic was under 0.5 %).
+ */
+const MIN_SHARE = 0.005;
+const MAX_KEYS = 64;
+const PRUNE_EVERY = 30;
 
 export class Baseline {
   /** Seconds learnt. */
@@ -34,7 +38,13 @@ export class Baseline {
   /** Mean origin latency, ms (0 until an origin request was seen). */
   latencyMs = 0;
   #originSeconds = 0;
+  /**
+   * Shares are stored divided by `#scale` so that decaying every key each second is one multiplication
+   * (`#scale *= 1 - a`), not a pass over the maps; small keys are pruned every PRUNE_EVERY seconds.
+   */
   readonly #shares: Record<SegmentDim, Map<string, number>> = { prefix: new Map(), ua: new Map(), fingerprint: new Map(), path: new Map() };
+  #scale = 1;
+  #sincePrune = 0;
   readonly #warmupS: number;
   readonly #alpha: number;
 
@@ -46,7 +56,10 @@ export class Baseline {
   get warm(): boolean { return this.seconds >= this.#warmupS; }
 
   /** Baseline share (0-1) of requests with `key` in `dim`. */
-  share(dim: SegmentDim, key: string): number { return this.#shares[dim].get(key) ?? 0; }
+  share(dim: SegmentDim, key: string): number { return (this.#shares[dim].get(key) ?? 0) * this.#scale; }
+
+  /** Keys remembered in `dim` (bounded), for tests. */
+  keys(dim: SegmentDim): number { return this.#shares[dim].size; }
 
   learn(s: SecondSample): void {
     this.seconds++;
@@ -59,20 +72,32 @@ export class Baseline {
       if (s.originMsCount > 0) this.latencyMs += (this.latencyMs === 0 ? 1 : ao) * (s.originMsSum / s.originMsCount - this.latencyMs);
     }
     if (s.total === 0) return; // shares are of requests: a quiet second says nothing about them
+    if (a >= 1) { for (const dim of SEGMENT_DIMS) this.#shares[dim].clear(); this.#scale = 1; } else this.#scale *= 1 - a;
+    const inv = a / this.#scale / s.total;
     for (const dim of SEGMENT_DIMS) {
       const m = this.#shares[dim];
-      const sk = s.sketches[dim];
-      for (const [k, v] of m) {
-        const nv = v - a * v;
-        if (nv < MIN_SHARE && sk.estimate(k) === 0) m.delete(k); else m.set(k, nv);
-      }
-      for (const hh of sk.top()) {
-        const add = a * ((hh.count - hh.error) / s.total);
-        if (add <= 0) continue;
-        const v = m.get(hh.key);
-        if (v === undefined && m.size >= MAX_KEYS) continue;
-        m.set(hh.key, (v ?? 0) + add);
-      }
+      s.sketches[dim].forEach((key, count, error) => {
+        if (count <= error) return;
+        const v = m.get(key);
+        if (v === undefined && m.size >= 2 * MAX_KEYS) return;
+        m.set(key, (v ?? 0) + (count - error) * inv);
+      });
+    }
+    if (this.#scale < 1e-6 || ++this.#sincePrune >= PRUNE_EVERY) this.#prune();
+  }
+
+  /** Fold the scale back into the values, forget small shares, keep the MAX_KEYS largest per dimension. */
+  #prune(): void {
+    this.#sincePrune = 0;
+    const sc = this.#scale;
+    this.#scale = 1;
+    for (const dim of SEGMENT_DIMS) {
+      const m = this.#shares[dim];
+      const kept: Array<[string, number]> = [];
+      for (const [k, v] of m) { const x = v * sc; if (x >= MIN_SHARE) kept.push([k, x]); }
+      if (kept.length > MAX_KEYS) kept.sort((p, q) => q[1] - p[1]).length = MAX_KEYS;
+      m.clear();
+      for (const [k, x] of kept) m.set(k, x);
     }
   }
 }

@@ -9,6 +9,9 @@ test('exact while the keys fit', () => {
   assert.equal(s.total, 6);
   assert.equal(s.estimate('a'), 3);
   assert.equal(s.estimate('zz'), 0);
+  const seen: string[] = [];
+  s.forEach((k, c, e) => seen.push(`${k}:${c}:${e}`));
+  assert.deepEqual(seen.sort(), ['a:3:0', 'b:2:0', 'c:1:0']);
 });
 
 test('a heavy hitter survives thousands of distinct keys, with honest bounds', () => {

@@ -56,6 +56,11 @@ export class SpaceSaving {
     return i === undefined ? 0 : this.#counts[i]!;
   }
 
+  /** Visit every tracked key, in no particular order, without allocating. */
+  forEach(f: (key: string, count: number, error: number) => void): void {
+    for (let i = 0; i < this.#keys.length; i++) f(this.#keys[i]!, this.#counts[i]!, this.#errors[i]!);
+  }
+
   /** Tracked keys, largest count first. */
   top(n = this.capacity): HeavyHitter[] {
     const out: HeavyHitter[] = [];
