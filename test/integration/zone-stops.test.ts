@@ -102,6 +102,13 @@ test('a legal order is the way to refuse content: 451, everything else served', 
   await settle();
   assert.equal((await node.get('order.test', '/article')).status, 451);
   assert.equal((await node.get('order.test', '/other')).status, 200);
+  // removing the zone keeps the order on the record (the transparency report still counts it)
+  const before = (await node.api<{ orders: { received: number } }>('GET', `/client/v4/transparency?period=${new Date().getUTCFullYear()}`)).json.result.orders.received;
+  const z2 = (await node.addZone('order2.test', [`127.0.0.1:${origin.port}`])).id;
+  await node.api('POST', '/client/v4/legal/orders', { zone: 'order2.test', court: 'Tribunal', case: 'X-1', date: '2026-11-03', jurisdiction: ['FR'], document_base64: Buffer.from('%PDF').toString('base64') });
+  assert.equal((await node.api('DELETE', `/client/v4/zones/${z2}?reason=account_request`)).status, 200);
+  const after = (await node.api<{ orders: { received: number } }>('GET', `/client/v4/transparency?period=${new Date().getUTCFullYear()}`)).json.result.orders.received;
+  assert.equal(after, before + 1, 'the removed zone\'s order is still counted');
   void z;
 });
 

@@ -9,7 +9,7 @@ import type { Origin, Zone, ZoneInput, ZonePatch } from '../../config/schema.ts'
 import { ConfigConflictError } from '../../state/ports.ts';
 import type { ConfigStore } from '../../state/ports.ts';
 import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts';
-import { SuspensionReasonSchema, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
+import { LEGAL_ORDER_KIND, SuspensionReasonSchema, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
 import type { SuspensionReason, ZoneRemoval } from '../../config/legal.ts';
 
 export const SuspendInputSchema = z.object({ reason: SuspensionReasonSchema, note: z.string().max(1000).default('') }).strict();
@@ -179,7 +179,9 @@ export class ZoneService {
     // with it go the certificates generated for its names
     const certs = [z.name, ...z.aliases].map((n) => ({ op: 'delete' as const, kind: 'cert', id: n }));
     const rec: ZoneRemoval = { id: newId(), zone: z.name, reason: removal.reason, note: removal.note ?? '', at: this.#now().toISOString(), by: removal.by };
-    await this.#store.apply([{ op: 'deleteOwned', zoneId: z.id }, ...certs, { op: 'delete', kind: 'zone', id: z.id },
+    // legal orders outlive the zone: they are the record the transparency report counts (the edge ignores them)
+    const owned = (await this.#store.list(undefined, z.id)).filter((d) => d.kind !== LEGAL_ORDER_KIND).map((d) => ({ op: 'delete' as const, kind: d.kind, id: d.id }));
+    await this.#store.apply([...owned, ...certs, { op: 'delete', kind: 'zone', id: z.id },
       { op: 'put', doc: { kind: ZONE_REMOVAL_KIND, id: rec.id, zoneId: null, name: null, data: rec } }]);
     await this.#publish();
     return { id: z.id };
