@@ -10,6 +10,8 @@ import type { Ip } from '../lib/ip.ts';
 import type { TNode } from './checker.ts';
 import type { Value } from './fields.ts';
 import type { RuleRequest } from './request.ts';
+import { requiredLiteral } from './literal.ts';
+import { DIRECT_FIELDS, sharedMemo } from './memo.ts';
 
 export type Fn = (req: RuleRequest) => Value;
 export type Pred = (req: RuleRequest) => boolean;
@@ -36,13 +38,13 @@ export function compileNode(n: TNode): Fn {
     case 'field': {
       const get = n.field.get;
       if (!get) throw new Error(`field ${n.field.name} has no reader`);
-      return get;
+      return DIRECT_FIELDS.has(n.field.name) ? get : sharedMemo(n.field.name, get);
     }
     case 'lookup': {
       const lookup = n.field.lookup;
       const key = n.key;
       if (!lookup) throw new Error(`field ${n.field.name} has no lookup`);
-      return (r) => lookup(r, key);
+      return sharedMemo(memoKey(n) as string, (r) => lookup(r, key));
     }
     case 'pos': {
       const t = compileNode(n.target);
@@ -69,7 +71,21 @@ export function compileNode(n: TNode): Fn {
     }
     case 'regex': {
       const re = n.re;
+      const key = memoKey(n.left);
+      if (re.folded !== undefined && key !== undefined) {
+        // case-insensitive wildcard: the lower-cased value is shared by every rule reading the same field
+        const folded = re.folded;
+        const lowered = lowerOf(key, compileNode(n.left));
+        return (r) => folded.test(lowered(r) as string);
+      }
       const left = compileNode(n.left);
+      const lit = re instanceof RegExp && !re.flags.includes('i') ? requiredLiteral(re.source) : null;
+      if (lit !== null) {
+        return (r) => {
+          const v = left(r) as string;
+          return v.includes(lit) && re.test(v);
+        };
+      }
       return (r) => re.test(left(r) as string);
     }
     case 'inStrings': {
@@ -312,8 +328,27 @@ function dynTest(op: CmpOp, kind: string): (a: Value, b: Value) => boolean {
   }
 }
 
+/** The key naming a plain field or map lookup (for shared per-request values), else undefined. */
+function memoKey(n: TNode): string | undefined {
+  if (n.each) return undefined;
+  if (n.k === 'field') return n.field.name;
+  if (n.k === 'lookup') return `${n.field.name}[${JSON.stringify(n.key)}]`;
+  return undefined;
+}
+
+function lowerOf(key: string, f: Fn): Fn {
+  return sharedMemo(`lower(${key})`, (r) => (f(r) as string).toLowerCase());
+}
+
 function compileCall(n: TNode & { k: 'call' }): Fn {
   const impl = n.fn.impl;
+  if (n.args.length === 1 && (n.fn.name === 'lower' || n.fn.name === 'upper')) {
+    const key = memoKey(n.args[0] as TNode);
+    if (key !== undefined) {
+      const f = compileNode(n.args[0] as TNode);
+      return n.fn.name === 'lower' ? lowerOf(key, f) : sharedMemo(`upper(${key})`, (r) => (f(r) as string).toUpperCase());
+    }
+  }
   const args = n.args.map(compileNode);
   const fast1 = n.fn.fast1;
   if (args.length === 1 && fast1) {

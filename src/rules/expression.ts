@@ -1,6 +1,7 @@
 /** compileExpression / validateExpression: the pipeline lexer → parser → checker → compiler. */
 import { RuleError } from './errors.ts';
 import { checkExpression } from './checker.ts';
+import type { TNode } from './checker.ts';
 import { compilePredicate } from './compiler.ts';
 import type { ListResolver } from './lists.ts';
 import type { RegexEngine } from './pattern.ts';
@@ -18,8 +19,48 @@ export interface CompileOptions {
   readonly regexEngine?: RegexEngine | undefined;
 }
 
+/**
+ * A necessary condition on a plain request property, found at compile time: the expression is an `and` (or a single
+ * test) one of whose operands is `method|host|path eq "literal"` or `... in {"a" "b"}`. A rule set checks it before
+ * calling `evaluate`, so rules for other paths, hosts or methods cost one comparison.
+ */
+export interface Guard {
+  /** 0: http.request.method, 1: http.host, 2: http.request.uri.path. */
+  readonly field: 0 | 1 | 2;
+  /** The one value allowed, or undefined when `set` holds them. */
+  readonly value: string | undefined;
+  readonly set: ReadonlySet<string> | undefined;
+}
+
+const GUARD_FIELDS: ReadonlyMap<string, 0 | 1 | 2> = new Map([['http.request.method', 0], ['http.host', 1], ['http.request.uri.path', 2]] as const);
+
+/** The most selective guard of a typed expression (path, then host, then method), or undefined. */
+export function guardOf(n: TNode): Guard | undefined {
+  if (n.each) return undefined;
+  if (n.k === 'cmp' && n.op === 'eq' && n.left.k === 'field' && n.right.k === 'const' && typeof n.right.value === 'string') {
+    const f = GUARD_FIELDS.get(n.left.field.name);
+    return f === undefined ? undefined : { field: f, value: n.right.value, set: undefined };
+  }
+  if (n.k === 'inStrings' && n.left.k === 'field') {
+    const f = GUARD_FIELDS.get(n.left.field.name);
+    if (f === undefined) return undefined;
+    return n.set.size === 1 ? { field: f, value: [...n.set][0] as string, set: undefined } : { field: f, value: undefined, set: n.set };
+  }
+  if (n.k === 'logic' && n.op === 'and') {
+    let best: Guard | undefined;
+    for (const o of n.operands) {
+      const g = guardOf(o);
+      if (g !== undefined && (best === undefined || g.field > best.field || (g.field === best.field && g.value !== undefined && best.value === undefined))) best = g;
+    }
+    return best;
+  }
+  return undefined;
+}
+
 export interface CompiledExpression {
   readonly source: string;
+  /** A cheap necessary condition to test before `evaluate` (see Guard); undefined when none was found. */
+  readonly guard?: Guard | undefined;
   /** Fields the expression reads (map fields by their base name, e.g. `http.request.headers`). */
   readonly fields: ReadonlySet<string>;
   evaluate(req: RuleRequest): boolean;
@@ -31,7 +72,7 @@ export function compileExpression(src: string, opts: CompileOptions = {}): Compi
   const ast = parseExpression(src);
   const { root, fields } = checkExpression(src, ast, opts);
   const pred = compilePredicate(root);
-  return { source: src, fields, evaluate: pred };
+  return { source: src, fields, evaluate: pred, guard: guardOf(root) };
 }
 
 export interface ValidationError {

@@ -1,6 +1,7 @@
 /** The Rules language: public surface. */
 export { compileExpression, validateExpression } from './expression.ts';
-export type { CompiledExpression, CompileOptions, ValidationError, ValidationResult } from './expression.ts';
+export type { CompiledExpression, CompileOptions, Guard, ValidationError, ValidationResult } from './expression.ts';
+export { guardOf } from './expression.ts';
 export { RuleError, RuleSyntaxError, RuleTypeError } from './errors.ts';
 export { compileCharacteristics, CharacteristicError } from './characteristics.ts';
 export { createRuleRequest, parseCookies, parseQueryArgs } from './request.ts';

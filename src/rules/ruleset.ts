@@ -76,9 +76,19 @@ export function evaluateRules(rules: readonly CompiledCustomRule[], req: RuleReq
   let skipPhases: Set<string> | undefined;
   let skipProducts: Set<string> | undefined;
   let terminal: CompiledCustomRule | null = null;
-  for (const r of rules) {
+  const method = req.method;
+  const host = req.host;
+  const path = req.path;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as CompiledCustomRule;
+    const e = r.expression;
+    const g = e.guard;
+    if (g !== undefined) {
+      const v = g.field === 2 ? path : g.field === 1 ? host : method;
+      if (g.value !== undefined ? v !== g.value : !(g.set as ReadonlySet<string>).has(v)) continue;
+    }
     if (skipRules?.has(r.id)) continue;
-    if (!r.expression.evaluate(req)) continue;
+    if (!e.evaluate(req)) continue;
     if (r.action === 'log') {
       (logged ??= []).push(r);
       continue;

@@ -10,6 +10,8 @@
 
 export interface Matcher {
   test(value: string): boolean;
+  /** For a case-insensitive wildcard: the same test on a value already lower-cased (so callers can share it). */
+  readonly folded?: Matcher;
 }
 
 /** Split a pattern into its literal segments (the stars fall between them). */
@@ -34,6 +36,14 @@ export function wildcardSegments(pattern: string): string[] {
 
 /** Compile a wildcard pattern. Case-insensitive matching lower-cases both sides. */
 export function compileWildcard(pattern: string, caseSensitive: boolean): Matcher {
+  if (!caseSensitive) {
+    const folded = compileSegments(pattern.toLowerCase(), true);
+    return { test: (v) => folded.test(v.toLowerCase()), folded };
+  }
+  return compileSegments(pattern, true);
+}
+
+function compileSegments(pattern: string, caseSensitive: boolean): Matcher {
   const segs = wildcardSegments(caseSensitive ? pattern : pattern.toLowerCase());
   const prep = caseSensitive ? (s: string): string => s : (s: string): string => s.toLowerCase();
   if (segs.length === 1) {
