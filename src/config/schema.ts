@@ -132,6 +132,7 @@ export const CacheSettingsSchema = z.object({
   query_include: z.array(z.string().min(1).max(200)).max(100).optional().describe('only these query args are part of the cache key'),
   query_exclude: z.array(z.string().min(1).max(200)).max(100).optional().describe('these query args are left out of the cache key (e.g. utm_source)'),
   stale_while_revalidate: z.number().int().min(0).max(30 * 86400).default(0).describe('seconds: serve a stale copy while refreshing it in the background, when the origin says nothing'),
+  max_query_variants: z.number().int().min(0).max(1_000_000).default(1000).describe('cache-busting defence: distinct query strings stored per path (per worker); past it new ones are served but not stored (DYNAMIC); 0 = no cap'),
   // ---
 }).strict();
 export type CacheSettings = z.infer<typeof CacheSettingsSchema>;

@@ -213,3 +213,21 @@ test('hit-for-pass: an unstorable URL is not coalesced and keeps the client\'s v
   assert.ok(all.every((x) => x.s === 304 && x.c === 'DYNAMIC'), JSON.stringify(all.map((x) => [x.s, x.c])));
   assert.equal(count('/nostore', true) - before, 5, 'each went to the origin with its If-None-Match');
 });
+
+test('a successful POST invalidates the stored URL; a cache-busting flood is capped per path', async () => {
+  edge.apply([], { max_query_variants: 3 });
+  await get('/inv?cc=max-age%3D600');
+  assert.equal((await get('/inv?cc=max-age%3D600')).c, 'HIT');
+  const r = await request(`http://127.0.0.1:${edge.port}/inv?cc=max-age%3D600`, { method: 'POST', headers: { host: 'cache.test' }, body: 'x' });
+  await r.body.dump();
+  assert.equal(r.statusCode, 200);
+  let label = 'HIT';
+  for (let i = 0; i < 50 && label === 'HIT'; i++) { label = (await get('/inv?cc=max-age%3D600')).c; if (label === 'HIT') await sleep(10); }
+  assert.equal(label, 'MISS');
+
+  const labels: string[] = [];
+  for (let i = 0; i < 5; i++) labels.push((await get(`/bust?cc=max-age%3D600&r=${i}`)).c);
+  assert.deepEqual(labels, ['MISS', 'MISS', 'MISS', 'DYNAMIC', 'DYNAMIC']);
+  assert.equal((await get('/bust?cc=max-age%3D600&r=1')).c, 'HIT', 'admitted variants stay cached');
+  edge.apply([]);
+});

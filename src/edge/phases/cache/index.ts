@@ -14,11 +14,12 @@
  */
 import type { Readable } from 'node:stream';
 import {
-  buildEntry, cacheKey, clientNotModified, decide, formatCacheStatus, freshenEntry, freshnessLifetime, hitHeaders, isStorable,
-  lookupEntry, NOT_MODIFIED_FIELDS, serveRange, staleOnError, timingOf,
+  buildEntry, cacheKey, clientNotModified, decide, formatCacheStatus, freshenEntry, freshnessLifetime, hitHeaders, invalidationTargets,
+  isStorable, keyForUrl, lookupEntry, NOT_MODIFIED_FIELDS, QueryVariantLimiter, serveRange, staleOnError, timingOf,
 } from '../../../cache/index.ts';
 import type { CacheRuleOutcome, CacheStatusParts, KeyOptions, PolicyOptions } from '../../../cache/index.ts';
 import type { CacheStore, CachedEntry, CacheWriter } from '../../../state/cache-store.ts';
+import type { CompiledZone } from '../../../config/snapshot.ts';
 import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import { ORIGIN_TAP_NOTE } from '../../pipeline/context.ts';
@@ -128,6 +129,15 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
    */
   const passUntil = new Map<string, number>();
   const passMs = deps.hitForPassMs ?? 60_000;
+  /** Cache-busting defence, one limiter per zone (its cap is a zone setting). */
+  const limiters = new Map<string, QueryVariantLimiter & { cap: number }>();
+  const admitQuery = (zone: CompiledZone, hostPath: string, query: string): boolean => {
+    const cap = zone.zone.cache.max_query_variants ?? 1000;
+    if (cap <= 0 || query === '') return true;
+    let l = limiters.get(zone.id);
+    if (l === undefined || l.cap !== cap) { l = Object.assign(new QueryVariantLimiter({ maxVariantsPerPath: cap, maxPaths: 10_000 }), { cap }); limiters.set(zone.id, l); }
+    return l.admit(zone.id, hostPath, query);
+  };
   const markPass = (key: string): void => {
     if (passMs <= 0) return;
     passUntil.delete(key);
@@ -173,6 +183,11 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
           requestHeaders: reqHeaders(ctx), status, responseHeaders: headers, requestTime, responseTime: deps.now(), strip: st.strip,
         });
         if (entry.key !== plan.key) { deps.onError(new Error(`cache key mismatch ${entry.key} vs ${plan.key}`)); return { [CACHE_STATUS]: 'DYNAMIC' }; }
+        const q = plan.key.indexOf('?');
+        if (!admitQuery(zone, entry.hostPath, q < 0 ? '' : plan.key.slice(q + 1))) {
+          release(); // a cache-busting flood: served, not stored
+          return { [CACHE_STATUS]: 'DYNAMIC', 'cache-status': formatCacheStatus({ fwd, fwdStatus: status, detail: 'query-variants' }) };
+        }
         passUntil.delete(plan.key);
         writer = deps.store.createWriter(entry);
         chain = writer;
@@ -309,17 +324,39 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     onData() {}, onComplete() {}, onError() {},
   };
 
+  /** RFC 9111 §4.4: a successful unsafe request invalidates the stored responses of its URL (and Location / Content-Location). */
+  function invalidationTap(ctx: RequestContext, keyOptions: readonly KeyOptions[]): OriginTap {
+    return {
+      onHeaders(status, headers) {
+        const scheme = ctx.tls ? 'https' : 'http';
+        const urls = invalidationTargets(ctx.req.method ?? 'POST', status, `${scheme}://${ctx.host}${ctx.req.url ?? '/'}`, headers);
+        if (urls.length === 0) return undefined;
+        const keys = new Set<string>();
+        for (const u of urls) for (const o of keyOptions) { const k = keyForUrl(ctx.zone!.id, u, o); if (k !== undefined) keys.add(k); }
+        deps.store.purge({ kind: 'keys', keys: [...keys] }).catch((e: unknown) => deps.onError(e));
+        return undefined;
+      },
+      onData() {}, onComplete() {}, onError() {},
+    };
+  }
+
   return {
     name: 'cache',
     onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
       const m = ctx.req.method;
       const zone = ctx.zone!;
-      if ((m !== 'GET' && m !== 'HEAD') || !zone.zone.cache.enabled) return CONTINUE;
+      if (!zone.zone.cache.enabled) return CONTINUE;
       const url = ctx.req.url ?? '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       const query = q < 0 ? '' : url.slice(q + 1);
       const zr = rulesOf(zone);
+      if (m !== 'GET' && m !== 'HEAD') {
+        if (m === 'OPTIONS' || m === 'TRACE' || m === 'CONNECT') return CONTINUE;
+        const r = evaluateCacheRules(zr, ctx, path);
+        ctx.notes.set(ORIGIN_TAP_NOTE, invalidationTap(ctx, r.cacheKey !== undefined ? [{}, zr.keyOptions, toKeyOptions(r.cacheKey)] : [{}, zr.keyOptions]));
+        return CONTINUE;
+      }
       const rules = evaluateCacheRules(zr, ctx, path);
       if (rules.matched.length > 0) ctx.matched.push(...rules.matched.map((id) => `cache_rule:${id}`));
       if (rules.action === 'bypass') { ctx.notes.set(ORIGIN_TAP_NOTE, bypassTap); return CONTINUE; }
