@@ -44,7 +44,7 @@ export function compileNode(n: TNode): Fn {
       const lookup = n.field.lookup;
       const key = n.key;
       if (!lookup) throw new Error(`field ${n.field.name} has no lookup`);
-      return sharedMemo(memoKey(n) as string, (r) => lookup(r, key));
+      return (r) => lookup(r, key); // not memoised: lookups rarely repeat across rules, and the request indexes them
     }
     case 'pos': {
       const t = compileNode(n.target);
