@@ -151,6 +151,12 @@ test('a flood sharing one User-Agent is challenged automatically within 10 s; le
       const marks = attackers.map((a) => a.statuses.length);
       await until('every attacker challenged', 8000, async () =>
         attackers.every((a, i) => a.statuses.length > marks[i]! && a.statuses[a.statuses.length - 1] === 403) ? true : undefined);
+      // the origin no longer sees the flood
+      const evilAtOrigin = (): number => origin.seen.filter((x) => x.headers['user-agent'] === EVIL_UA).length;
+      const reached = evilAtOrigin();
+      await sleep(1000);
+      assert.equal(evilAtOrigin(), reached, 'no attack request reaches the origin once the rule is in force');
+      t.diagnostic(`attack requests that reached the origin before the rule: ${reached}`);
       const probe = await attackers[0]!.client.request({ method: 'GET', path: '/', headers: { host: HOST, 'user-agent': EVIL_UA, accept: 'text/html' } });
       const page = await probe.body.text();
       assert.equal(probe.statusCode, 403);
