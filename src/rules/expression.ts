@@ -2,6 +2,8 @@
 import { RuleError } from './errors.ts';
 import { checkExpression } from './checker.ts';
 import type { TNode } from './checker.ts';
+import { needleOf } from './prefilter.ts';
+import type { Needle } from './prefilter.ts';
 import { compilePredicate } from './compiler.ts';
 import type { ListResolver } from './lists.ts';
 import type { RegexEngine } from './pattern.ts';
@@ -61,6 +63,8 @@ export interface CompiledExpression {
   readonly source: string;
   /** A cheap necessary condition to test before `evaluate` (see Guard); undefined when none was found. */
   readonly guard?: Guard | undefined;
+  /** A literal some string field must contain for the expression to be true (for rule-set prefilters). */
+  readonly needle?: Needle | undefined;
   /** Fields the expression reads (map fields by their base name, e.g. `http.request.headers`). */
   readonly fields: ReadonlySet<string>;
   evaluate(req: RuleRequest): boolean;
@@ -72,7 +76,8 @@ export function compileExpression(src: string, opts: CompileOptions = {}): Compi
   const ast = parseExpression(src);
   const { root, fields } = checkExpression(src, ast, opts);
   const pred = compilePredicate(root);
-  return { source: src, fields, evaluate: pred, guard: guardOf(root) };
+  const guard = guardOf(root);
+  return { source: src, fields, evaluate: pred, guard, needle: guard === undefined ? needleOf(root) : undefined };
 }
 
 export interface ValidationError {

@@ -6,6 +6,7 @@ import { compileCharacteristics } from './characteristics.ts';
 import { RuleError, RuleTypeError } from './errors.ts';
 import { compileExpression } from './expression.ts';
 import type { CompiledExpression, CompileOptions } from './expression.ts';
+import { RulePrefilter } from './prefilter.ts';
 import type { RuleRequest } from './request.ts';
 import type { CustomRule, RateLimitRule, RuleAction } from './schemas.ts';
 
@@ -68,6 +69,19 @@ export interface RulesOutcome {
 
 const NONE: RulesOutcome = Object.freeze({ terminal: null, logged: [], skippedBy: [], skipPhases: new Set<string>(), skipProducts: new Set<string>() });
 
+const prefilters = new WeakMap<readonly CompiledCustomRule[], RulePrefilter | null>();
+
+/** The literal prefilter of a rule list, built on its first evaluation (rule lists are built once per snapshot). */
+function prefilterOf(rules: readonly CompiledCustomRule[]): RulePrefilter | null {
+  let p = prefilters.get(rules);
+  if (p === undefined) {
+    const pf = new RulePrefilter(rules.map((r) => r.expression.needle));
+    p = pf.active ? pf : null;
+    prefilters.set(rules, p);
+  }
+  return p;
+}
+
 /** Evaluate compiled custom rules in order against one request. */
 export function evaluateRules(rules: readonly CompiledCustomRule[], req: RuleRequest): RulesOutcome {
   let logged: CompiledCustomRule[] | undefined;
@@ -79,6 +93,9 @@ export function evaluateRules(rules: readonly CompiledCustomRule[], req: RuleReq
   const method = req.method;
   const host = req.host;
   const path = req.path;
+  const pf = prefilterOf(rules);
+  const needles = pf === null ? null : pf.needleOfRule;
+  if (pf !== null) pf.mark(req);
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i] as CompiledCustomRule;
     const e = r.expression;
@@ -86,6 +103,9 @@ export function evaluateRules(rules: readonly CompiledCustomRule[], req: RuleReq
     if (g !== undefined) {
       const v = g.field === 2 ? path : g.field === 1 ? host : method;
       if (g.value !== undefined ? v !== g.value : !(g.set as ReadonlySet<string>).has(v)) continue;
+    } else if (needles !== null) {
+      const nd = needles[i] as number;
+      if (nd >= 0 && !(pf as RulePrefilter).present(nd)) continue;
     }
     if (skipRules?.has(r.id)) continue;
     if (!e.evaluate(req)) continue;

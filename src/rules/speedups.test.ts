@@ -74,3 +74,46 @@ test('rule sets with guards, memoised fields and prefiltered patterns give the s
   assert.deepEqual(ids(reqs[3]!), ['r3', 'r4', 'r5']);
   assert.deepEqual(ids(reqs[4]!), [], 'POST is not in the method set');
 });
+
+test('LiteralSet (Aho-Corasick) reports every literal present, overlapping ones included', async () => {
+  const { LiteralSet } = await import('./prefilter.ts');
+  const lits = ['he', 'she', 'his', 'hers', 'ab', 'bab', 'xyz'];
+  const set = new LiteralSet(lits);
+  const found = (s: string): string[] => {
+    const stamp = new Uint32Array(lits.length);
+    set.scan(s, Int32Array.from(lits, (_l, i) => i), stamp, 1);
+    return lits.filter((_l, i) => stamp[i] === 1);
+  };
+  for (const s of ['ushers', 'ahishers', 'abab', 'xy', '', 'shehis', 'bxyz']) assert.deepEqual(found(s), lits.filter((l) => s.includes(l)), s);
+  let seed = 3;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (let i = 0; i < 500; i++) {
+    let s = '';
+    for (let j = rnd(12); j > 0; j--) s += 'abehirsxyz'[rnd(10)];
+    assert.deepEqual(found(s), lits.filter((l) => s.includes(l)), s);
+  }
+});
+
+test('a rule list with needles on several fields agrees with plain evaluation on random requests', () => {
+  const exprs = [
+    'http.user_agent contains "bad-bot"', 'http.request.uri.query matches "id=[0-9]+\'"', 'starts_with(http.request.uri.path, "/private/")',
+    'lower(http.request.uri.path) wildcard "/backup-*/*.sql"', 'ends_with(lower(http.request.uri.path), ".php")', 'http.referer eq "evil.example"',
+    'http.user_agent contains "curl" and http.request.uri.path contains "/admin"', 'http.request.uri.path strict wildcard "/A*/b"',
+  ];
+  const rules = compileCustomRules(exprs.map((expression, i) => CustomRuleSchema.parse({ id: `r${i}`, expression, action: 'log' })));
+  const parts = ['/private/', '/backup-1/', 'x.SQL', '.PHP', '/admin', '/A', '/b', '?id=12\'', '?q=1', '/'];
+  const uas = ['curl/8', 'bad-bot/1', 'Mozilla', 'BAD-BOT'];
+  let seed = 11;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  let matches = 0;
+  for (let i = 0; i < 1000; i++) {
+    let uri = '';
+    for (let j = 1 + rnd(3); j > 0; j--) uri += parts[rnd(parts.length)];
+    if (!uri.startsWith('/')) uri = '/' + uri;
+    const req = createRuleRequest({ uri, headers: { 'user-agent': uas[rnd(uas.length)] as string, referer: rnd(2) ? 'evil.example' : 'good' }, ip: '192.0.2.1' });
+    const plain = rules.filter((r) => r.expression.evaluate(req)).map((r) => r.id);
+    assert.deepEqual(evaluateRules(rules, req).logged.map((r) => r.id), plain, uri);
+    matches += plain.length;
+  }
+  assert.ok(matches > 300, `the random requests match often enough to mean something (${matches})`);
+});

@@ -12,6 +12,8 @@ export interface Matcher {
   test(value: string): boolean;
   /** For a case-insensitive wildcard: the same test on a value already lower-cased (so callers can share it). */
   readonly folded?: Matcher;
+  /** The longest literal every matching value contains (for prefilters), when at least 2 characters. */
+  readonly literal?: string;
 }
 
 /** Split a pattern into its literal segments (the stars fall between them). */
@@ -44,6 +46,12 @@ export function compileWildcard(pattern: string, caseSensitive: boolean): Matche
 }
 
 function compileSegments(pattern: string, caseSensitive: boolean): Matcher {
+  const m = compileSegmentTest(pattern, caseSensitive);
+  const longest = wildcardSegments(caseSensitive ? pattern : pattern.toLowerCase()).reduce((a, x) => (x.length > a.length ? x : a), '');
+  return longest.length >= 2 ? { test: m.test, literal: longest } : m;
+}
+
+function compileSegmentTest(pattern: string, caseSensitive: boolean): Matcher {
   const segs = wildcardSegments(caseSensitive ? pattern : pattern.toLowerCase());
   const prep = caseSensitive ? (s: string): string => s : (s: string): string => s.toLowerCase();
   if (segs.length === 1) {
