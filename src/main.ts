@@ -43,6 +43,10 @@ import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
 import { FleetBus } from './fleet/fleet-bus.ts';
 import { WebhookService } from './control/services/webhooks.ts';
 import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
+import { ActivationService, parseResolver } from './control/services/activation.ts';
+import { ReviewService } from './control/services/reviews.ts';
+import { registerOnboardingRoutes } from './control/api/routes/onboarding.ts';
+import { NAMESERVERS } from './control/api/routes/zones.ts';
 import { registerReputationRoutes } from './control/api/routes/reputation.ts';
 import { createReputationReader } from './reputation/index.ts';
 import { publishTransparencyPage, renderTransparencyPage } from './control/services/transparency-page.ts';
@@ -238,12 +242,21 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const defaultDoc = await certs.ensure('default', 'default-cert');
   const defaultCert: PemPair = { cert: defaultDoc.cert, key: defaultDoc.key };
   const zones = new ZoneService(store, publish);
+  zones.onboarding = { reviewRps: Number(process.env['RAMPART_REVIEW_RPS'] ?? 5000), perCoreRps: Number(process.env['RAMPART_PER_CORE_RPS'] ?? 3000) };
   // abuse reports: recorded here, forwarded by email; the edge's public form reports to this service
   const abuseStore = pg ? new PostgresAbuseReportStore({ db: pg.db }) : new SqliteAbuseReportStore({ path: join(dataDir, 'abuse.db') });
   const abuse = new AbuseService({ store: abuseStore, directory: abuseDirectory(zones, new AccountService(store, zones)), smtpUrl: process.env['RAMPART_SMTP_URL'], from: process.env['RAMPART_ABUSE_FROM'],
     onError: (e, ticket) => logger.warn({ ticket, err: (e as Error).message }, 'abuse report: forwarding problem') });
   const zoneNameOf = (id: string): string => lastDocs.docs.find((d) => d.kind === 'zone' && d.id === id)?.name ?? id;
   const webhooks = new WebhookService({ store, publish, logFile: join(dataDir, 'webhook-deliveries.jsonl'), nodeId, onError: (e) => logger.warn({ err: (e as Error).message }, 'webhook delivery problem') });
+  NAMESERVERS.list = nameservers;
+  // onboarding: zones added through the API are pending until the registry delegates them to our nameservers
+  const activation = new ActivationService({
+    zones, nameservers, resolver: parseResolver(process.env['RAMPART_ACTIVATION_RESOLVER']),
+    pendingMs: Number(process.env['RAMPART_ACTIVATION_PENDING_S'] ?? 60) * 1000, activeMs: Number(process.env['RAMPART_ACTIVATION_ACTIVE_S'] ?? 3600) * 1000,
+    onChange: (z, from, to) => { logger.info({ zone: z.name, from, to }, 'zone activation changed'); if (to === 'active') webhooks.emit('zone.activated', { from }, z.name); },
+    onError: (zone, e) => logger.debug({ zone, err: (e as Error).message }, 'activation check failed'),
+  });
   if (edgeOn) healthChecker = new HealthChecker((r) => {
     webhooks.emit(r.up ? 'origin.up' : 'origin.down', { origin: r.originKey, detail: r.detail }, zoneNameOf(r.zoneId));
     logger.warn({ zone: r.zoneId, origin: r.originKey, up: r.up, detail: r.detail }, r.up ? 'origin healthy again' : 'origin marked down by health checks');
@@ -486,6 +499,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerAbuseRoutes(router, abuse);
     registerAuditRoutes(router, auditLog, auditKey, undefined, checkpoints);
     registerZoneRoutes(router, zones);
+    registerOnboardingRoutes(router, activation, new ReviewService(zones));
     registerAccountRoutes(router, accounts);
     registerDashboardRoutes(router);
     registerAcmeRoutes(router, () => acmeService);
@@ -558,6 +572,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     acmeService?.close();
     webhooks.close();
     clearInterval(checkpointTimer);
+    activation.close();
     clearInterval(transparencyTimer);
     clearInterval(backstop);
     await watcher?.close();
@@ -587,6 +602,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
 
   acmeService?.start();
   refreshTransparency();
+  if (controlOn) activation.start();
   const analyticsMaintenance = controlOn ? startAnalyticsMaintenance(analyticsStore, { clock: systemClock, onError: (e) => logger.warn({ err: (e as Error).message }, 'analytics rollup failed') }) : undefined;
   const routes = router.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth }));
   return { httpPort, httpsPort, adminPort, dnsPort: dnsServer?.udpPort, adminToken: token, dataDir, logger, routes, waitForVersion, reload, restartWorkers, close };

@@ -94,15 +94,24 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     const usage = 'rampart zone add NAME [--origin ADDR:PORT ...] [--account A] | list | show NAME | delete NAME --reason R | suspend NAME --reason R | unsuspend NAME | set NAME [--security-level L] [--paused true|false]';
     switch (sub) {
       case 'add': {
-        const { values, positionals } = parse(rest, { origin: { type: 'string', multiple: true }, account: { type: 'string' }, alias: { type: 'string', multiple: true } }, 'rampart zone add NAME [--origin ADDR:PORT ...] [--account A] [--alias HOST ...] [--json]');
+        const { values, positionals } = parse(rest, { origin: { type: 'string', multiple: true }, account: { type: 'string' }, alias: { type: 'string', multiple: true }, 'expected-rps': { type: 'string' }, 'under-attack': { type: 'boolean' } }, 'rampart zone add NAME [--origin ADDR:PORT ...] [--account A] [--alias HOST ...] [--expected-rps N] [--under-attack] [--json]');
         const name = positionals[0];
         if (!name) throw new CliError('zone add: missing the zone name, e.g. `rampart zone add shop.test --origin 127.0.0.1:8000`', 2);
         const body: Record<string, unknown> = { name };
         if (values['origin']) body['origins'] = values['origin'];
         if (values['account']) body['account'] = values['account'];
         if (values['alias']) body['aliases'] = values['alias'];
+        if (values['expected-rps'] !== undefined) {
+          const n = Number(values['expected-rps']);
+          if (!Number.isInteger(n) || n < 0) throw new CliError(`--expected-rps: "${String(values['expected-rps'])}" is not a whole number >= 0`, 2);
+          body['expected_rps'] = n;
+        }
+        if (values['under-attack'] === true) body['under_attack'] = true;
         const env = await api<ZoneView>('POST', '/client/v4/zones', body);
-        out(Boolean(values['json']), env, () => `added zone ${env.result.name} (id ${env.result.id})`);
+        out(Boolean(values['json']), env, () => {
+          const r = env.result as ZoneView & { status?: string; name_servers?: string[] };
+          return `added zone ${r.name} (id ${r.id}), status ${r.status ?? 'active'}${r.name_servers?.length ? `\nset the domain's nameservers at its registrar to: ${r.name_servers.join(', ')}` : ''}${r.status === 'pending_review' ? '\nthe sign-up waits for the operator\'s review; the site is shielded (under attack mode) meanwhile' : ''}`;
+        });
         return;
       }
       case 'list': {
@@ -243,6 +252,7 @@ const HELP = `rampart: an edge shield for many sites
   rampart test [FILES...]                 run the test suite
   rampart zone add|list|show|delete|set   manage zones (delete: --reason account_request|attack_source|non_payment)
   rampart zone suspend NAME --reason R | unsuspend NAME   the only operational suspensions (content takes a legal order)
+  rampart review list | approve ZONE | deny ZONE --reason capacity|verification_failed|abusive_signup
   rampart origin set NAME --origin ADDR:PORT [--health-path P] ...
   rampart rule add ZONE EXPRESSION --action block|challenge|allow|log [--description D]
   rampart ratelimit add ZONE EXPRESSION --characteristics ip.src --period S --requests N --action block [--timeout S]

@@ -75,9 +75,27 @@ export const TRANSPARENCY_PAGE_KIND = 'transparency_page';
 /** On a zone's hostnames the page is here; on hostnames that are no zone's, also at /transparency. */
 export const TRANSPARENCY_PATH = '/.rampart/transparency';
 
+/**
+ * Why a reviewed high-traffic sign-up may be denied: operational reasons only. The content or politics of a site is
+ * never a reason, and this list has none.
+ */
+export const DENIAL_REASONS = {
+  capacity: 'the edge has not the capacity the declared traffic needs',
+  verification_failed: 'the sign-up could not be verified',
+  abusive_signup: 'the sign-up itself is abusive',
+} as const;
+export type DenialReason = keyof typeof DENIAL_REASONS;
+export const DenialReasonSchema = z.enum(Object.keys(DENIAL_REASONS) as [DenialReason, ...DenialReason[]], {
+  error: `the reason must be one of ${Object.keys(DENIAL_REASONS).join(', ')} (never the site's content or politics)`,
+});
+
 /** A zone removed: kept (kind 'zone_removal', global) for the transparency report. */
 export const ZONE_REMOVAL_KIND = 'zone_removal';
-export interface ZoneRemoval { readonly id: string; readonly zone: string; readonly reason: SuspensionReason; readonly note: string; readonly at: string; readonly by: string }
+export interface ZoneRemoval {
+  readonly id: string; readonly zone: string; readonly reason: SuspensionReason | 'signup_denied'; readonly note: string; readonly at: string; readonly by: string;
+  /** For a denied sign-up: why. */
+  readonly denial?: DenialReason;
+}
 
 /** Whether the order applies at `now` (ms since the epoch): not lifted and not past its expiry day. */
 export function orderInForce(o: LegalOrder, now: number): boolean {

@@ -155,6 +155,25 @@ export const ZoneSchema = z.object({
   certificate: ZoneCertificateSchema.optional(),
   /** Set only through /zones/:id/suspend, with one of the fixed operational reasons (src/config/legal.ts). */
   suspension: SuspensionSchema.optional(),
+  /** Onboarding: pending until the registry delegates the zone to our nameservers (absent: active, e.g. file zones). */
+  activation: z.object({
+    status: z.enum(['pending', 'active', 'moved']),
+    checked_on: z.string().nullable(),
+    /** The nameservers the delegation named at the last check. */
+    seen: z.array(z.string()).default([]),
+  }).strict().optional(),
+  /** High-traffic sign-up review (operator queue); absent when none was needed. */
+  review: z.object({
+    status: z.enum(['pending', 'approved']),
+    expected_rps: z.number().nonnegative(),
+    under_attack: z.boolean(),
+    /** Edge cores the declared traffic would need (at the measured per-core rate). */
+    capacity_cores: z.number().int().nonnegative(),
+    requested_on: z.string(),
+    decided_by: z.string().nullable(),
+    decided_on: z.string().nullable(),
+    note: z.string().default(''),
+  }).strict().optional(),
   source: z.enum(['api', 'file']).default('api'),
   created_on: z.string(),
   modified_on: z.string(),
@@ -177,10 +196,14 @@ export const ZoneInputSchema = z.object({
   waf: WafSettingsSchema.partial().optional(),
   cache: CacheSettingsSchema.partial().optional(),
   certificate: ZoneCertificateSchema.optional(),
+  /** Sign-up: the traffic the site expects (requests/s); above the review threshold the sign-up is reviewed. */
+  expected_rps: z.number().int().min(0).max(100_000_000).optional(),
+  /** Sign-up: the site is under attack now (reviewed, and protected with under_attack at once). */
+  under_attack: z.boolean().optional(),
 }).strict();
 export type ZoneInput = z.infer<typeof ZoneInputSchema>;
 
-export const ZonePatchSchema = ZoneInputSchema.omit({ name: true }).partial().strict();
+export const ZonePatchSchema = ZoneInputSchema.omit({ name: true, expected_rps: true, under_attack: true }).partial().strict();
 export type ZonePatch = z.infer<typeof ZonePatchSchema>;
 
 export const ListenAddressSchema = z.string().refine((s) => parseListenAddress(s) !== undefined, {

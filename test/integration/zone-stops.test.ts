@@ -41,10 +41,14 @@ test('every admin route that can remove or disable a zone is classified (a new o
   ].sort());
   // legal orders are the only other route that refuses a zone's content (451)
   assert.ok(node.routes.some((r) => r.method === 'POST' && r.path === '/client/v4/legal/orders'));
+  // and a reviewed sign-up may be denied, only for the fixed operational reasons (test/integration/onboarding.test.ts)
+  const elsewhere = node.routes.filter((r) => r.method !== 'GET' && /\/(deny|suspend|remove|disable|block)\b/.test(r.path) && !r.path.startsWith('/client/v4/zones/:id/')).map((r) => `${r.method} ${r.path}`).sort();
+  assert.deepEqual(elsewhere, ['POST /client/v4/reviews/:id/deny']);
 });
 
 test('no zone field or setting turns a zone off: the only way is `suspension`, set by /suspend with a reason', () => {
-  assert.deepEqual(Object.keys(ZoneSchema.shape).sort(), ['account', 'aliases', 'cache', 'certificate', 'created_on', 'id', 'modified_on', 'name', 'pool', 'settings', 'source', 'suspension', 'waf'].sort());
+  // activation (pending/active/moved) and review (pending/approved) are informational: a zone serves in every state
+  assert.deepEqual(Object.keys(ZoneSchema.shape).sort(), ['account', 'activation', 'aliases', 'cache', 'certificate', 'created_on', 'id', 'modified_on', 'name', 'pool', 'review', 'settings', 'source', 'suspension', 'waf'].sort());
   // every setting, by name: none of them refuses the zone's traffic (paused passes it straight through)
   const known = ['security_level', 'paused', 'compression', 'email_obfuscation', 'hotlink_protection', 'hotlink_allow', 'verified_bots_skip_challenge', 'origin_max_concurrency', 'origin_queue', 'origin_queue_timeout_ms', 'origin_pull_secret', 'templates', 'auto_mitigation', 'abuse_contact'];
   const unknown = Object.keys(ZoneSettingsSchema.shape).filter((k) => !known.includes(k));

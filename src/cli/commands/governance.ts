@@ -63,6 +63,30 @@ export function mdToHtml(lines: readonly string[], period: string): string {
 }
 
 export const governanceCommands: Record<string, (args: string[]) => Promise<void>> = {
+  /** `rampart review list | approve ZONE [--note] | deny ZONE --reason capacity|verification_failed|abusive_signup [--note]` */
+  async review(args) {
+    const [sub, ...rest] = args;
+    const usage = 'rampart review list | approve ZONE [--note TEXT] | deny ZONE --reason capacity|verification_failed|abusive_signup [--note TEXT]';
+    if (sub === 'list') {
+      const { values } = parse(rest, {}, 'rampart review list [--json]');
+      const env = await api<Array<{ name: string; review: { expected_rps: number; under_attack: boolean; capacity_cores: number; requested_on: string } }>>('GET', '/client/v4/reviews');
+      out(Boolean(values['json']), env, () => env.result.length === 0 ? '(no sign-up waiting for review)' : env.result.map((z) =>
+        `${z.name}  expected ${z.review.expected_rps} req/s${z.review.under_attack ? ', under attack now' : ''}  needs ${z.review.capacity_cores} edge core(s)  since ${z.review.requested_on}`).join('\n'));
+      return;
+    }
+    if (sub === 'approve' || sub === 'deny') {
+      const { values, positionals } = parse(rest, { reason: { type: 'string' }, note: { type: 'string' } }, usage);
+      const zone = positionals[0];
+      if (!zone) throw new CliError(`review ${sub}: missing the zone\nusage: ${usage}`, 2);
+      if (sub === 'deny' && values['reason'] === undefined) throw new CliError('review deny: --reason is required: capacity, verification_failed or abusive_signup (never the content or politics of a site)', 2);
+      const body = { ...(values['reason'] !== undefined ? { reason: values['reason'] } : {}), ...(values['note'] !== undefined ? { note: values['note'] } : {}) };
+      const env = await api('POST', `/client/v4/reviews/${enc(zone)}/${sub}`, body);
+      out(Boolean(values['json']), env, () => sub === 'approve' ? `approved the sign-up of ${zone}` : `denied the sign-up of ${zone} (${String(values['reason'])}); the zone was removed`);
+      return;
+    }
+    throw new CliError(`review: unknown subcommand "${sub ?? ''}"\nusage: ${usage}`, 2);
+  },
+
   async legal(args) {
     const [sub, ...rest] = args;
     if (sub === 'add') {

@@ -10,7 +10,7 @@ import { ConfigConflictError } from '../../state/ports.ts';
 import type { ConfigStore } from '../../state/ports.ts';
 import { ApiError, API_CODES, notFound, validationError } from '../api/errors.ts';
 import { LEGAL_ORDER_KIND, SuspensionReasonSchema, ZONE_REMOVAL_KIND } from '../../config/legal.ts';
-import type { SuspensionReason, ZoneRemoval } from '../../config/legal.ts';
+import type { DenialReason, SuspensionReason, ZoneRemoval } from '../../config/legal.ts';
 
 export const SuspendInputSchema = z.object({ reason: SuspensionReasonSchema, note: z.string().max(1000).default('') }).strict();
 
@@ -71,6 +71,8 @@ export class ZoneService {
       cache: CacheSettingsSchema.parse({ ...(base?.cache ?? {}), ...(input.cache ?? {}) }),
       certificate: input.certificate ?? base?.certificate,
       ...(base?.suspension !== undefined ? { suspension: base.suspension } : {}),
+      ...(base?.activation !== undefined ? { activation: base.activation } : {}),
+      ...(base?.review !== undefined ? { review: base.review } : {}),
       source,
       created_on: base?.created_on ?? now,
       modified_on: now,
@@ -87,10 +89,29 @@ export class ZoneService {
     if (r.data.account !== undefined && r.data.account !== 'default' && (await this.#store.getByName('account', r.data.account)) === undefined) {
       throw new ApiError(400, API_CODES.validation, `body.account: no account "${r.data.account}" (create it first: rampart account create ${r.data.account} --email ...)`);
     }
-    const zone = this.build(r.data, undefined, source);
+    const { expected_rps: rps, under_attack: attacked, ...input } = r.data;
+    let zone = this.build(input, undefined, source);
+    if (source === 'api') {
+      // onboarding: pending until the registry delegates the zone to our nameservers (ActivationService)
+      zone = { ...zone, activation: { status: 'pending', checked_on: null, seen: [] } };
+      // a high-traffic sign-up, or one under attack now, waits in the operator's review queue, already shielded
+      if ((rps ?? 0) > this.onboarding.reviewRps || attacked === true) {
+        const now = this.#now().toISOString();
+        zone = {
+          ...zone, settings: { ...zone.settings, security_level: 'under_attack' },
+          review: { status: 'pending', expected_rps: rps ?? 0, under_attack: attacked === true, capacity_cores: Math.ceil((rps ?? 0) / this.onboarding.perCoreRps), requested_on: now, decided_by: null, decided_on: null, note: '' },
+        };
+      }
+    }
     await this.#put(zone);
     return zone;
   }
+
+  /** Review threshold (declared requests/s) and the per-core rate used to size the capacity a sign-up needs. */
+  onboarding = { reviewRps: 5000, perCoreRps: 3000 };
+
+  /** Store a zone as is (activation checks, review decisions). */
+  async save(zone: Zone): Promise<void> { await this.#put({ ...zone, modified_on: this.#now().toISOString() }); }
 
   async #put(zone: Zone): Promise<void> {
     try {
@@ -174,11 +195,11 @@ export class ZoneService {
   }
 
   /** Remove a zone; `reason` is one of the fixed operational reasons and is kept for the transparency report. */
-  async delete(id: string, removal: { reason: SuspensionReason; note?: string; by: string } = { reason: 'account_request', by: 'unknown' }): Promise<{ id: string }> {
+  async delete(id: string, removal: { reason: SuspensionReason | 'signup_denied'; denial?: DenialReason; note?: string; by: string } = { reason: 'account_request', by: 'unknown' }): Promise<{ id: string }> {
     const z = await this.get(id);
     // with it go the certificates generated for its names
     const certs = [z.name, ...z.aliases].map((n) => ({ op: 'delete' as const, kind: 'cert', id: n }));
-    const rec: ZoneRemoval = { id: newId(), zone: z.name, reason: removal.reason, note: removal.note ?? '', at: this.#now().toISOString(), by: removal.by };
+    const rec: ZoneRemoval = { id: newId(), zone: z.name, reason: removal.reason, note: removal.note ?? '', at: this.#now().toISOString(), by: removal.by, ...(removal.denial ? { denial: removal.denial } : {}) };
     // legal orders outlive the zone: they are the record the transparency report counts (the edge ignores them)
     const owned = (await this.#store.list(undefined, z.id)).filter((d) => d.kind !== LEGAL_ORDER_KIND).map((d) => ({ op: 'delete' as const, kind: d.kind, id: d.id }));
     await this.#store.apply([...owned, ...certs, { op: 'delete', kind: 'zone', id: z.id },

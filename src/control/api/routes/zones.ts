@@ -7,9 +7,12 @@ import { SUSPENSION_REASONS, SuspensionReasonSchema } from '../../../config/lega
 import type { Router } from '../router.ts';
 import { ApiError, API_CODES } from '../errors.ts';
 
+/** The nameservers a zone is told to set (RAMPART_NAMESERVERS; main.ts sets the list). */
+export const NAMESERVERS: { list: readonly string[] } = { list: [] };
+
 export function zoneView(z: Zone): Record<string, unknown> {
   const { certificate, ...rest } = z;
-  return { ...rest, settings: publicSettings(z.settings), status: z.suspension !== undefined ? 'suspended' : 'active', paused: z.settings.paused, has_certificate: certificate !== undefined };
+  return { ...rest, settings: publicSettings(z.settings), status: z.suspension !== undefined ? 'suspended' : z.review?.status === 'pending' ? 'pending_review' : z.activation?.status ?? 'active', name_servers: NAMESERVERS.list, paused: z.settings.paused, has_certificate: certificate !== undefined };
 }
 
 /** issue 6: the origin-pull secret is never read back, only whether it is set (docs/bots-and-origin.md). */
