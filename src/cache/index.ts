@@ -34,8 +34,8 @@ export type { RangeResult } from './range.ts';
 export type {
   CacheStore, CacheEntryMeta, NewCacheEntry, CachedEntry, CacheWriter, PurgeSelector, CacheStoreStats, ByteRange, StoredHeaders,
 } from '../state/cache-store.ts';
-export { MemoryCacheStore } from './memory-store.ts';
-export type { MemoryCacheStoreOptions } from './memory-store.ts';
+export { MemoryCacheStore, entryBuffer } from './memory-store.ts';
+export type { MemoryCacheStoreOptions, InMemoryEntry } from './memory-store.ts';
 export { DiskCacheStore } from './disk-store.ts';
 export type { DiskCacheStoreOptions } from './disk-store.ts';
 export { TieredCacheStore } from './tiered-store.ts';

@@ -26,6 +26,17 @@ interface Slot {
   cost: number;
 }
 
+/** An entry whose whole body is in memory: the edge may send `buffer` without a stream (treat it as read-only). */
+export interface InMemoryEntry extends CachedEntry {
+  readonly buffer: Buffer;
+}
+
+/** The body bytes of an entry held in memory, or undefined (disk entries stream). */
+export function entryBuffer(e: CachedEntry): Buffer | undefined {
+  const b = (e as Partial<InMemoryEntry>).buffer;
+  return b instanceof Buffer ? b : undefined;
+}
+
 function bodyStream(body: Buffer, range?: ByteRange): Readable {
   const b = range === undefined ? body : body.subarray(range.start, range.end + 1);
   return Readable.from(b.length === 0 ? [] : [b], { objectMode: false });
@@ -75,7 +86,7 @@ export class MemoryCacheStore implements CacheStore {
     this.#lru.delete(slot);
     this.#lru.add(slot);
     const { meta, body } = slot;
-    return { meta, body: (range?: ByteRange) => bodyStream(body, range) };
+    return { meta, body: (range?: ByteRange) => bodyStream(body, range), buffer: body } as InMemoryEntry;
   }
 
   async get(key: string, variant: string): Promise<CachedEntry | undefined> {

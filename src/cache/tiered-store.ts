@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import type {
   CacheEntryMeta, CacheStore, CacheStoreStats, CacheWriter, CachedEntry, NewCacheEntry, PurgeSelector,
 } from '../state/cache-store.ts';
-import type { MemoryCacheStore } from './memory-store.ts';
+import type { InMemoryEntry, MemoryCacheStore } from './memory-store.ts';
 import { writerClosed } from './errors.ts';
 import { ownedConcat } from './buffers.ts';
 
@@ -64,7 +64,8 @@ export class TieredCacheStore implements CacheStore {
     try { body = await readWhole(cold.body()); } catch { return undefined; }
     if (body.length !== cold.meta.size) return undefined;
     this.memory.insert(cold.meta, body);
-    return { meta: cold.meta, body: (range) => Readable.from(body.length === 0 ? [] : [range === undefined ? body : body.subarray(range.start, range.end + 1)]) };
+    const promoted: InMemoryEntry = { meta: cold.meta, buffer: body, body: (range) => Readable.from(body.length === 0 ? [] : [range === undefined ? body : body.subarray(range.start, range.end + 1)]) };
+    return promoted;
   }
 
   async createWriter(entry: NewCacheEntry): Promise<CacheWriter> {

@@ -97,8 +97,18 @@ export function parseCacheControl(value: string | undefined): CacheControl {
 
 /** The parsed Cache-Control of a header map. */
 export function cacheControlOf(headers: HeaderMap): CacheControl {
-  return parseCacheControl(getHeader(headers, 'cache-control'));
+  const v = getHeader(headers, 'cache-control');
+  if (v === undefined) return parseCacheControl(undefined);
+  // the same few values come back on every hit: parse each once (bounded memo; results are never mutated)
+  let cc = memo.get(v);
+  if (cc === undefined) {
+    cc = parseCacheControl(v);
+    if (memo.size >= 1024) memo.clear();
+    memo.set(v, cc);
+  }
+  return cc;
 }
+const memo = new Map<string, CacheControl>();
 
 /** True when the request asks for an end-to-end revalidation: `no-cache`, or `Pragma: no-cache` without Cache-Control. */
 export function requestWantsNoCache(headers: HeaderMap, cc: CacheControl = cacheControlOf(headers)): boolean {

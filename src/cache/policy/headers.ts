@@ -35,6 +35,17 @@ export function splitList(value: string | undefined): string[] {
 /** Parse an HTTP-date (IMF-fixdate, RFC 850, asctime); returns ms since epoch or undefined when invalid. */
 export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
+  // stored Date / Last-Modified / Expires values are read on every hit: parse each once (bounded memo)
+  const m = dateMemo.get(value);
+  if (m !== undefined || dateMemo.has(value)) return m;
+  const r = parseHttpDateUncached(value);
+  if (dateMemo.size >= 4096) dateMemo.clear();
+  dateMemo.set(value, r);
+  return r;
+}
+const dateMemo = new Map<string, number | undefined>();
+
+function parseHttpDateUncached(value: string): number | undefined {
   const v = value.trim();
   // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT ; RFC 850: Sunday, 06-Nov-94 08:49:37 GMT ; asctime: Sun Nov  6 08:49:37 1994
   if (!/^[A-Za-z]{3,9},? /.test(v)) return undefined;

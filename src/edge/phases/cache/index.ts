@@ -14,7 +14,7 @@
  */
 import type { Readable } from 'node:stream';
 import {
-  buildEntry, cacheKey, clientNotModified, decide, formatCacheStatus, freshenEntry, freshnessLifetime, hitHeaders, invalidationTargets,
+  buildEntry, cacheKey, clientNotModified, decide, entryBuffer, formatCacheStatus, freshenEntry, freshnessLifetime, hitHeaders, invalidationTargets,
   isStorable, keyForUrl, lookupEntry, NOT_MODIFIED_FIELDS, QueryVariantLimiter, serveRange, staleOnError, timingOf,
 } from '../../../cache/index.ts';
 import type { CacheRuleOutcome, CacheStatusParts, KeyOptions, PolicyOptions } from '../../../cache/index.ts';
@@ -105,7 +105,17 @@ function serve(ctx: RequestContext, entry: CachedEntry, now: number, label: stri
   let body: Readable | undefined;
   if (range.kind === 'unsatisfiable') { code = 416; Object.assign(h, range.headers); h['content-length'] = '0'; }
   else if (range.kind === 'partial') { code = 206; Object.assign(h, range.headers); body = entry.body(range.range); }
-  else { h['content-length'] = String(meta.size); body = entry.body(); }
+  else {
+    h['content-length'] = String(meta.size);
+    const buf = entryBuffer(entry);
+    if (buf !== undefined) {
+      // a memory hit: one write, no stream
+      (res as import('node:http').ServerResponse).writeHead(code, h);
+      if (ctx.req.method === 'HEAD') res.end(); else { ctx.bytesOut += buf.length; res.end(buf); }
+      return { kind: 'served', reason };
+    }
+    body = entry.body();
+  }
   (res as import('node:http').ServerResponse).writeHead(code, h);
   if (ctx.req.method === 'HEAD' || body === undefined) { body?.destroy(); res.end(); return { kind: 'served', reason }; }
   body.on('data', (c: Buffer) => { ctx.bytesOut += c.length; });
@@ -117,7 +127,8 @@ function serve(ctx: RequestContext, entry: CachedEntry, now: number, label: stri
 export function createCachePhase(deps: CachePhaseDeps): Phase {
   const inflight = new Map<string, Promise<void>>();
   /** Conditional requests in flight, by key + variant: concurrent revalidations share one. */
-  const checks = new Map<string, Promise<{ r: CheckResult; merged: Record<string, string | string[]> | undefined }>>();
+  interface Check { readonly p: Promise<{ r: CheckResult; merged: Record<string, string | string[]> | undefined }>; settled?: { r: CheckResult; merged: Record<string, string | string[]> | undefined } }
+  const checks = new Map<string, Check>();
   /** Background refreshes (stale-while-revalidate) in flight, by key + variant. */
   const refreshing = new Set<string>();
   const origin = deps.originCheck ?? new OriginCheck(deps.now);
@@ -227,20 +238,29 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
   /** Serve the entry after a 304, or undefined when the object must be fetched again (changed, or no match). */
   async function revalidate(ctx: RequestContext, plan: Plan, hit: CachedEntry, conditional: Readonly<Record<string, string>>): Promise<Verdict | undefined> {
     const id = hit.meta.key + '\n' + hit.meta.variant;
-    let p = checks.get(id);
-    if (p === undefined) {
+    let c = checks.get(id);
+    // A request that read the entry just before a revalidation finished may still hold the expired copy: a check
+    // settled within the last second is reused while its result is fresh, rather than asking the origin again.
+    const s = c?.settled;
+    if (s !== undefined && !(s.r.status === 304 && s.merged !== undefined && timingOf({ ...hit.meta, headers: s.merged, requestTime: s.r.requestTime, responseTime: s.r.responseTime }, deps.now(), plan.policy).ttl > 0)) c = undefined;
+    if (c === undefined) {
       const q = checkRequest(ctx, conditional);
-      p = (async () => {
-        const r = await origin.check(q);
-        const merged = r.status === 304 ? await freshenEntry(deps.store, hit.meta, r.headers, r.requestTime, r.responseTime).catch(() => undefined) : undefined;
-        return { r, merged };
-      })();
-      checks.set(id, p);
-      const mine = p;
-      void p.catch(() => {}).finally(() => { if (checks.get(id) === mine) checks.delete(id); });
+      const mine: Check = {
+        p: (async () => {
+          const r = await origin.check(q);
+          const merged = r.status === 304 ? await freshenEntry(deps.store, hit.meta, r.headers, r.requestTime, r.responseTime).catch(() => undefined) : undefined;
+          return { r, merged };
+        })(),
+      };
+      c = mine;
+      checks.set(id, mine);
+      mine.p.then((out) => {
+        mine.settled = out;
+        setTimeout(() => { if (checks.get(id) === mine) checks.delete(id); }, 1000).unref();
+      }, () => { if (checks.get(id) === mine) checks.delete(id); });
     }
-    let out: Awaited<typeof p>;
-    try { out = await p; } catch {
+    let out: Awaited<Check['p']>;
+    try { out = await c.p; } catch {
       return tryStale(ctx, hit, plan, 'origin.unreachable') ? { kind: 'served', reason: 'cache.stale_on_error' } : undefined;
     }
     if (ctx.res.destroyed || ctx.res.writableEnded) return { kind: 'drop', reason: 'client.closed' };
