@@ -49,6 +49,7 @@ import { registerOnboardingRoutes } from './control/api/routes/onboarding.ts';
 import { NAMESERVERS } from './control/api/routes/zones.ts';
 import { registerReputationRoutes } from './control/api/routes/reputation.ts';
 import { createReputationReader } from './reputation/index.ts';
+import { registerAutoMitigationRoutes } from './control/api/routes/auto-mitigation.ts';
 import { publishTransparencyPage, renderTransparencyPage } from './control/services/transparency-page.ts';
 import { SqliteAnalyticsStore } from './state/sqlite/analytics-store.ts';
 import { AnalyticsAggregator, createAnalyticsLogPhase, startAnalyticsMaintenance } from './analytics/index.ts';
@@ -272,7 +273,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const inProcess = workers === 0 || !edgeOn;
   const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
   // workers listen on the configured address as is (port 0 too): node:cluster shares one handle per address key
-  const stateOpt: StateSpec = redisUrl ? { kind: 'redis', url: redisUrl } : workers > 1 ? { kind: 'sqlite', path: join(dataDir, 'state.db') } : { kind: 'memory' };
+  // with worker processes (even one) the state is in state.db, so that the control plane sees what the edge
+  // shares (reputation, automatic-mitigation rules); in one process it is memory
+  const stateOpt: StateSpec = redisUrl ? { kind: 'redis', url: redisUrl } : workers >= 1 && edgeOn ? { kind: 'sqlite', path: join(dataDir, 'state.db') } : { kind: 'memory' };
   const eventsPath = join(dataDir, 'events.db');
   const eventsOpt: WorkerInit['events'] = pgUrl ? { kind: 'postgres', url: pgUrl } : { kind: 'sqlite', path: eventsPath };
   const eventStore = pg?.events ?? new SqliteSecurityEventStore(eventsPath);
@@ -507,7 +510,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerAnalyticsRoutes(router, zones, analyticsStore);
     // the shared reputation: readable here when it is shared (Redis, or state.db with several workers); with one
     // in-memory worker the scores live in that worker only
-    registerReputationRoutes(router, createReputationReader((localState ?? busState ?? (reputationState ??= openState(stateOpt, {}))).kv, systemClock));
+    const sharedKv = (localState ?? busState ?? (reputationState ??= openState(stateOpt, {}))).kv;
+    registerReputationRoutes(router, createReputationReader(sharedKv, systemClock));
+    registerAutoMitigationRoutes(router, zones, sharedKv);
     registerCacheRoutes(router, zones, fleetPurge);
     registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
     registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));

@@ -35,7 +35,7 @@ const PHASE_THREAT: Readonly<Record<string, ThreatKind>> = {
   'waf': 'waf', 'firewall-rules': 'firewall', 'rate-limit': 'ratelimit', 'access-rules': 'access', 'reputation': 'reputation', 'challenge': 'challenge',
 };
 const PREFIX_THREAT: ReadonlyArray<readonly [string, ThreatKind]> = [
-  ['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['reputation.', 'reputation'], ['mitigation.', 'mitigation'],
+  ['waf.', 'waf'], ['firewall.', 'firewall'], ['ratelimit.', 'ratelimit'], ['access.', 'access'], ['reputation.', 'reputation'], ['mitigation.', 'mitigation'], ['auto.', 'mitigation'],
 ];
 
 /**

@@ -14,6 +14,7 @@ const EVENT_BY_REASON: Readonly<Record<string, ReputationEventKind>> = {
   'firewall.block': 'firewall_block',
   'access.block': 'firewall_block',
   'ratelimit.exceeded': 'ratelimit',
+  'auto.ratelimit': 'ratelimit',
   'challenge.failed': 'challenge_failed',
 };
 
