@@ -16,6 +16,8 @@ RAMPART_ADMIN_TOKEN=$TOKEN taskset -c 0 "$ROOT/rampart" start --http "127.0.0.1:
 PIDS+=($!)
 wait_http "http://127.0.0.1:$aport/readyz" "" 300
 RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null
+# one client at full speed is what automatic mitigation is built to stop: off for the measurement
+RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone set bench.test --auto-mitigation off >/dev/null
 wait_http "http://127.0.0.1:$port/1k" bench.test
 timed() { curl -s -o /dev/null -m 15 -w "  $1: %{http_code} in %{time_total}s\n" -H 'Host: bench.test' "http://127.0.0.1:$port$1"; }
 echo "before load:"; timed /1k

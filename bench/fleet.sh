@@ -55,6 +55,7 @@ start_node redis --redis "$REDIS"
 for n in mem redis; do
   eval "a=\$APORT_$n"
   api "$a" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null
+  api "$a" zone set bench.test --auto-mitigation off >/dev/null   # one client at full speed is what it stops
   api "$a" ratelimit add bench.test 'http.request.uri.path ne ""' --characteristics ip.src --period 60 --requests 1000000000 --action block --timeout 60 >/dev/null
   wait_http "http://127.0.0.1:${PORT[$n]}/1k" bench.test
 done

@@ -64,6 +64,8 @@ start_rampart_h2() {
   PIDS+=($!); ROOTPID[rampart-h2]=$!; PORT[rampart-h2]=$sport
   wait_http "http://127.0.0.1:$aport/readyz" "" 300
   RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null
+  # one client at full speed is what automatic mitigation is built to stop: off for the measurement
+  RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone set bench.test --auto-mitigation off >/dev/null
   for _ in $(seq 1 100); do
     [[ $(curl -sk --http2 -o /dev/null -w '%{http_code}' --resolve "bench.test:$sport:127.0.0.1" "https://bench.test:$sport/1k") == 200 ]] && return 0
     sleep 0.1

@@ -90,6 +90,8 @@ start_rampart() {
   PIDS+=($!); ROOTPID[$name]=$!; PORT[$name]=$port
   wait_http "http://127.0.0.1:$aport/readyz" "" 300
   RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null
+  # one client at full speed is what automatic mitigation is built to stop: off for the measurement
+  RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" zone set bench.test --auto-mitigation off >/dev/null
   wait_http "http://127.0.0.1:$port/1k" bench.test
 }
 

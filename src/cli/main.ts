@@ -141,7 +141,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
         return;
       }
       case 'set': {
-        const { values, positionals } = parse(rest, { 'security-level': { type: 'string' }, paused: { type: 'string' } }, 'rampart zone set NAME [--security-level off|essentially_off|low|medium|high|under_attack] [--paused true|false] [--json]');
+        const { values, positionals } = parse(rest, { 'security-level': { type: 'string' }, paused: { type: 'string' }, 'auto-mitigation': { type: 'string' } }, 'rampart zone set NAME [--security-level off|essentially_off|low|medium|high|under_attack] [--paused true|false] [--auto-mitigation on|log|off] [--json]');
         const id = positionals[0];
         if (!id) throw new CliError('zone set: missing the zone name or id', 2);
         const settings: Record<string, unknown> = {};
@@ -150,7 +150,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
           if (values['paused'] !== 'true' && values['paused'] !== 'false') throw new CliError('--paused: want true or false', 2);
           settings['paused'] = values['paused'] === 'true';
         }
-        if (Object.keys(settings).length === 0) throw new CliError('zone set: nothing to change; give --security-level or --paused', 2);
+        if (values['auto-mitigation'] !== undefined) settings['auto_mitigation'] = values['auto-mitigation'];
+        if (Object.keys(settings).length === 0) throw new CliError('zone set: nothing to change; give --security-level, --paused or --auto-mitigation', 2);
         const env = await api('PATCH', `/client/v4/zones/${enc(id)}/settings`, settings);
         out(Boolean(values['json']), env, () => `updated ${id}: ${Object.entries(settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
         return;
