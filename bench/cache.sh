@@ -137,7 +137,7 @@ for c in $CACHES; do for path in $PATHS; do
   nice -n "$NICE" taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNS" -d"$WARMUP" -H 'Host: bench.test' "http://127.0.0.1:${PORT[$c]}$path" >/dev/null 2>&1
 done; done
 
-declare -A RPS P99 ERR SHARE
+declare -A RPS P99 ERR SHARE CPU
 for ((r = 1; r <= REPEATS; r++)); do
   for path in $PATHS; do
     for c in $CACHES; do
@@ -148,23 +148,25 @@ for ((r = 1; r <= REPEATS; r++)); do
       t1=$(cpu_ticks "${pids[@]}"); w1=$(date +%s%N)
       read -r rps p99 total err < <(parse_wrk "$out")
       share=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v w=$((w1 - w0)) 'BEGIN { printf "%.2f", d / hz / (w / 1e9) }')
-      SHARE[$c$path]+="$share "; RPS[$c$path]+="$rps "; P99[$c$path]+="$p99 "; ERR[$c$path]=$(( ${ERR[$c$path]:-0} + err ))
-      printf '  round %d %-8s %-8s %10.0f req/s  p99 %8.2f ms  core %s  errors %d\n' "$r" "$c" "$path" "$rps" "$p99" "$share" "$err"
+      cpu_us=$(awk -v d=$((t1 - t0)) -v n="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", n ? d * 1e6 / hz / n : 0 }')
+      SHARE[$c$path]+="$share "; RPS[$c$path]+="$rps "; P99[$c$path]+="$p99 "; CPU[$c$path]+="$cpu_us "; ERR[$c$path]=$(( ${ERR[$c$path]:-0} + err ))
+      printf '  round %d %-8s %-8s %10.0f req/s  p99 %8.2f ms  cpu %6s us/req  core %s  errors %d\n' "$r" "$c" "$path" "$rps" "$p99" "$cpu_us" "$share" "$err"
     done
   done
 done
 
 echo
 echo "Cache HITs, median of $REPEATS runs, wrk -t1 -c$CONNS -d$DURATION --latency, cache on core $CORE, origin + wrk on core $LOAD_CORE"
-printf '| %-8s | %-8s | %10s | %9s | %5s | %6s |\n' cache path 'req/s' 'p99 ms' core errors
-printf '|%s|%s|%s|%s|%s|%s|\n' ---------- ---------- ------------ ----------- ------- --------
-declare -A MRPS MP99
+printf '| %-8s | %-8s | %10s | %9s | %10s | %14s | %5s | %6s |\n' cache path 'req/s' 'p99 ms' 'CPU us/req' 'req/s per core' core errors
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------- ---------- ------------ ----------- ------------ ---------------- ------- --------
+declare -A MRPS MP99 MCPU
 for path in $PATHS; do
   for c in $CACHES; do
     # shellcheck disable=SC2086
-    MRPS[$c$path]=$(median ${RPS[$c$path]}); MP99[$c$path]=$(median ${P99[$c$path]})
+    MRPS[$c$path]=$(median ${RPS[$c$path]}); MP99[$c$path]=$(median ${P99[$c$path]}); MCPU[$c$path]=$(median ${CPU[$c$path]})
+    percore=$(awk -v c="${MCPU[$c$path]}" 'BEGIN { printf "%.0f", (c > 0 ? 1e6 / c : 0) }')
     # shellcheck disable=SC2086
-    printf '| %-8s | %-8s | %10.0f | %9.2f | %5s | %6s |\n' "$c" "$path" "${MRPS[$c$path]}" "${MP99[$c$path]}" "$(median ${SHARE[$c$path]})" "${ERR[$c$path]}"
+    printf '| %-8s | %-8s | %10.0f | %9.2f | %10s | %14s | %5s | %6s |\n' "$c" "$path" "${MRPS[$c$path]}" "${MP99[$c$path]}" "${MCPU[$c$path]}" "$percore" "$(median ${SHARE[$c$path]})" "${ERR[$c$path]}"
   done
 done
 
@@ -172,11 +174,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 if [[ " $CACHES " == *" rampart "* ]]; then
   echo
   echo "Rampart's ratios (goals: req/s >= 0.7x varnish, >= 0.4x nginx; p99 <= 2x varnish)"
-  printf '| %-8s | %15s | %13s | %15s | %13s |\n' path 'req/s / varnish' 'req/s / nginx' 'p99 / varnish' 'p99 / nginx'
-  printf '|%s|%s|%s|%s|%s|\n' ---------- ----------------- --------------- ----------------- ---------------
+  echo "(per-core columns: requests per CPU-second of each cache's processes, robust when other work shares the core)"
+  printf '| %-8s | %15s | %13s | %15s | %13s | %24s | %22s |\n' path 'req/s / varnish' 'req/s / nginx' 'p99 / varnish' 'p99 / nginx' 'per-core req/s / varnish' 'per-core req/s / nginx'
+  printf '|%s|%s|%s|%s|%s|%s|%s|\n' ---------- ----------------- --------------- ----------------- --------------- -------------------------- ------------------------
   for path in $PATHS; do
-    printf '| %-8s | %15s | %13s | %15s | %13s |\n' "$path" "$(ratio "${MRPS[rampart$path]}" "${MRPS[varnish$path]:-0}")" "$(ratio "${MRPS[rampart$path]}" "${MRPS[nginx$path]:-0}")" \
-      "$(ratio "${MP99[rampart$path]}" "${MP99[varnish$path]:-0}")" "$(ratio "${MP99[rampart$path]}" "${MP99[nginx$path]:-0}")"
+    printf '| %-8s | %15s | %13s | %15s | %13s | %24s | %22s |\n' "$path" "$(ratio "${MRPS[rampart$path]}" "${MRPS[varnish$path]:-0}")" "$(ratio "${MRPS[rampart$path]}" "${MRPS[nginx$path]:-0}")" \
+      "$(ratio "${MP99[rampart$path]}" "${MP99[varnish$path]:-0}")" "$(ratio "${MP99[rampart$path]}" "${MP99[nginx$path]:-0}")" \
+      "$(ratio "${MCPU[varnish$path]:-0}" "${MCPU[rampart$path]}")" "$(ratio "${MCPU[nginx$path]:-0}" "${MCPU[rampart$path]}")"
   done
 
   if [[ $FILL != 0 ]]; then

@@ -68,6 +68,16 @@ export class TieredCacheStore implements CacheStore {
     return promoted;
   }
 
+  /** The memory tier's synchronous lookup (MemoryCacheStore.lookupSync), keeping the back tier's LRU in step. */
+  lookupSync(key: string, requestHeaders: Readonly<Record<string, string | readonly string[] | undefined>>): InMemoryEntry | undefined {
+    const hot = this.memory.lookupSync(key, requestHeaders);
+    if (hot !== undefined) {
+      const back = this.back as CacheStore & { touch?: (k: string, v: string) => void };
+      if (typeof back.touch === 'function') back.touch(key, hot.meta.variant);
+    }
+    return hot;
+  }
+
   async createWriter(entry: NewCacheEntry): Promise<CacheWriter> {
     const back = await this.back.createWriter(entry);
     const limit = this.memory.maxEntryBytes;
