@@ -6,7 +6,7 @@ import type { Phase } from '../pipeline/phase.ts';
 import type { CounterStore, KeyValueStore } from '../../state/ports.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { EdgeMetrics } from '../../telemetry/metrics.ts';
-import { createAccessRulesPhase } from './access-rules/index.ts';
+import { createAccessRulesPhase, withGeo } from './access-rules/index.ts';
 import { createLegalPhase, operatorUrlFromEnv } from './legal/index.ts';
 import { createFirewallRulesPhase } from './firewall-rules/index.ts';
 import { createRateLimitPhase } from './rate-limit/index.ts';
@@ -78,7 +78,8 @@ export function requestPhases(d: PhaseDeps): RequestPhases {
   return {
     challenge,
     phases: [
-      createLegalPhase({ now: d.now, operatorUrl: operatorUrlFromEnv(), onError }),
+      // rules-gaps (issue 5): GeoIP country/asn notes are set before the legal phase reads them
+      withGeo(createLegalPhase({ now: d.now, operatorUrl: operatorUrlFromEnv(), onError })),
       block(createAccessRulesPhase(onError)),
       createReputationPhase(d.reputation, () => d.metrics.stateFailures.labels('reputation').inc()),
       ...(d.bots !== undefined ? [createVerifiedBotsPhase(d.bots)] : []), // issue 6: before the rules read rampart.verified_bot

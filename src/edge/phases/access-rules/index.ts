@@ -29,6 +29,23 @@ export function annotateGeo(ctx: RequestContext, geo: GeoIp): void {
 export const ACCESS_RULE_KIND = 'access_rule';
 export const SECURITY_PHASES = ['access_rules', 'reputation', 'firewall_rules', 'rate_limit', 'waf', 'challenge'] as const;
 
+/**
+ * Wrap a phase that runs before access rules (legal orders by country) so that the geo notes are set first.
+ * The wrapped phase keeps its name, onLog and onSnapshot.
+ */
+export function withGeo(phase: Phase, geoOf: () => GeoIp = defaultGeoIp): Phase {
+  const inner = phase.onRequest?.bind(phase);
+  return {
+    name: phase.name,
+    onRequest(ctx: RequestContext): Verdict | Promise<Verdict> {
+      annotateGeo(ctx, geoOf());
+      return inner ? inner(ctx) : CONTINUE;
+    },
+    ...(phase.onLog ? { onLog: phase.onLog.bind(phase) } : {}),
+    ...(phase.onSnapshot ? { onSnapshot: phase.onSnapshot.bind(phase) } : {}),
+  };
+}
+
 export function createAccessRulesPhase(onError: (zone: string, err: unknown) => void, geoOf: () => GeoIp = defaultGeoIp): Phase {
   let geoReported = false;
   const matcherOf = zoneCache<AccessMatcher | null>(ACCESS_RULE_KIND, (docs, zone) => {
