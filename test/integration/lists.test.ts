@@ -1,4 +1,5 @@
-// Named lists and account-level rules through the API and the proxy. The list and account-rule routes are registered
+// The rules gaps of issue 5 through the API and the proxy: named lists, account-level rules, and rate limits that
+// count only given origin statuses. The list and account-rule routes are registered
 // by src/main.ts (registerListRoutes / registerAccountRuleRoutes); until they are, the tests that need them skip.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,4 +80,19 @@ test('an account rule applies to every zone of the account', async (t) => {
   await node.api('DELETE', `${ACCOUNT_RULES}/${r.json.result.id}`);
   await settle();
   assert.equal(await from('127.0.0.1', 'lists.test', '/everywhere'), 200);
+});
+
+test('a rate limit with counting_status_codes counts only failed logins (401s from the origin)', async () => {
+  const r = await node.api<{ id: string }>('POST', `/client/v4/zones/${zid}/rate_limits`, {
+    expression: 'http.request.uri.path eq "/login"', characteristics: ['ip.src'], period: 60, requests: 3, action: 'block', timeout: 0, counting_status_codes: [401],
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.json.errors));
+  await settle();
+  // successful logins (the echo origin answers 200) never count
+  for (let i = 0; i < 6; i++) assert.equal(await from('127.0.23.1', 'lists.test', '/login?status=200'), 200);
+  // three failures pass through, the next attempt is refused
+  for (let i = 0; i < 3; i++) assert.equal(await from('127.0.23.1', 'lists.test', '/login?status=401'), 401);
+  assert.equal(await from('127.0.23.1', 'lists.test', '/login?status=200'), 429);
+  assert.equal(await from('127.0.23.2', 'lists.test', '/login?status=200'), 200, 'another client has its own count');
+  await node.api('DELETE', `/client/v4/zones/${zid}/rate_limits/${r.json.result.id}`);
 });
