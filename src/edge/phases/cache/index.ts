@@ -186,7 +186,8 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
         // response stale from birth would only ever be revalidated, or served stale when the origin is down.
         if (!st.storable || freshnessLifetime({ status, headers, responseTime: deps.now() }, plan.policy).lifetime <= 0) {
           release(); // nothing will be stored: waiting requests go to the origin now, not after this whole body
-          markPass(plan.key);
+          // a whole GET answered unstorable (HEAD and Range answers say nothing about the object's storability)
+          if (ctx.req.method === 'GET' && ctx.req.headers.range === undefined) markPass(plan.key);
           return { [CACHE_STATUS]: label === 'EXPIRED' ? 'EXPIRED' : 'DYNAMIC', 'cache-status': formatCacheStatus({ fwd, fwdStatus: status }) };
         }
         const entry = buildEntry({
