@@ -265,6 +265,12 @@ export const ServerSchema = z.object({
     path: z.string().optional().describe('cache folder (default <data>/cache); each worker uses its own w<N> subfolder'),
   }).strict().default({ memory_mb: 256, disk_mb: 1024 }),
   // ---
+  // --- GeoIP databases (issue 5, docs/rules.md): .mmdb or the CSV range format; env RAMPART_GEOIP_COUNTRY/_ASN win
+  geoip: z.object({
+    country_db: z.string().min(1).optional().describe('country database: GeoLite2-Country.mmdb or a CSV of start_ip,end_ip,country[,asn[,org]]'),
+    asn_db: z.string().min(1).optional().describe('ASN database: GeoLite2-ASN.mmdb or a CSV of start_ip,end_ip,,asn[,org]'),
+  }).strict().optional(),
+  // ---
 }).strict();
 
 export const FileZoneSchema = ZoneInputSchema;
