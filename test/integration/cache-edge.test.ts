@@ -231,3 +231,17 @@ test('a successful POST invalidates the stored URL; a cache-busting flood is cap
   assert.equal((await get('/bust?cc=max-age%3D600&r=1')).c, 'HIT', 'admitted variants stay cached');
   edge.apply([]);
 });
+
+test('a body larger than the memory tier\'s entry limit is stored on disk only and streamed from there', async () => {
+  const size = 3 * 1024 * 1024; // memory tier 8 MiB → entry limit 1 MiB
+  const a = await get(`/huge?cc=max-age%3D600&size=${size}`);
+  assert.equal(a.c, 'MISS');
+  assert.equal(a.text.length, size);
+  const b = await get(`/huge?cc=max-age%3D600&size=${size}`);
+  assert.equal(b.c, 'HIT');
+  assert.equal(b.text.length, size);
+  const r = await get(`/huge?cc=max-age%3D600&size=${size}`, { range: `bytes=${size - 10}-` });
+  assert.equal(r.s, 206);
+  assert.equal(r.text, 'z'.repeat(10));
+  assert.equal(count('/huge'), 1);
+});
