@@ -549,7 +549,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   let dnsServer: Awaited<ReturnType<typeof startDnsServer>> | undefined;
   if (dnsA) {
     try {
-      dnsServer = await startDnsServer({ host: dnsA.host, port: dnsA.port, getSnapshot: dnsPublisher.getSnapshot, logger, rrl: rrlConfigSchema.parse({ responsesPerSecond: 100, nxdomainsPerSecond: 20, window: 15, slip: 2 }) });
+      // response rate limiting per client prefix (RAMPART_DNS_RRL_RPS, default 100 answers/s; "off" for benchmarks
+      // from one address: never on a public listener)
+      const rrlRps = process.env['RAMPART_DNS_RRL_RPS'] ?? '100';
+      const rrl = rrlRps === 'off' ? undefined : rrlConfigSchema.parse({ responsesPerSecond: Number(rrlRps), nxdomainsPerSecond: Math.max(1, Math.round(Number(rrlRps) / 5)), window: 15, slip: 2 });
+      dnsServer = await startDnsServer({ host: dnsA.host, port: dnsA.port, getSnapshot: dnsPublisher.getSnapshot, logger, ...(rrl ? { rrl } : {}) });
     } catch (e) {
       if (o.dns !== undefined) throw e;
       logger.warn({ err: (e as Error).message }, 'the default DNS listener (0.0.0.0:5353) could not start; pass --dns ADDR:PORT');
