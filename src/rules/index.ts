@@ -24,5 +24,5 @@ export { compileCustomRules, evaluateRules, compileRateLimitRule, RuleCompileErr
 export type { CompiledCustomRule, RulesOutcome, CompiledRateLimitRule } from './ruleset.ts';
 export { compileAccessRules, rangeToPrefixes } from './access.ts';
 export type { AccessMatcher } from './access.ts';
-export { RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND, MAX_LIST_ITEMS, ListKindSchema, ListNameSchema, ListInputSchema, ListItemInputSchema, normaliseItem, toRuleList, listResolver, listsMentioned } from './list-schema.ts';
+export { RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND, ACCOUNT_ACCESS_RULE_KIND, MAX_LIST_ITEMS, ListKindSchema, ListNameSchema, ListInputSchema, ListItemInputSchema, normaliseItem, toRuleList, listResolver, listsMentioned } from './list-schema.ts';
 export type { ListKind, ListItemInput, StoredList, StoredListItem } from './list-schema.ts';

@@ -10,6 +10,8 @@ import type { RuleList } from './lists.ts';
 export const RULE_LIST_KIND = 'rule_list';
 /** Stored kind of an account-level custom rule (a global config document: `{ account, ...CustomRule }`). */
 export const ACCOUNT_FIREWALL_RULE_KIND = 'account_firewall_rule';
+/** Stored kind of an account-wide access rule (a global config document: `{ account, ...AccessRule }`). */
+export const ACCOUNT_ACCESS_RULE_KIND = 'account_access_rule';
 /** Most items a list may hold. */
 export const MAX_LIST_ITEMS = 10_000;
 

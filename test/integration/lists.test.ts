@@ -15,6 +15,7 @@ let zid: string;
 let zid2: string;
 const LISTS = '/client/v4/accounts/default/rules/lists';
 const ACCOUNT_RULES = '/client/v4/accounts/default/firewall/rules';
+const ACCOUNT_ACCESS = '/client/v4/accounts/default/firewall/access_rules/rules';
 
 before(async () => {
   node = await startTestNode();
@@ -95,4 +96,15 @@ test('a rate limit with counting_status_codes counts only failed logins (401s fr
   assert.equal(await from('127.0.23.1', 'lists.test', '/login?status=200'), 429);
   assert.equal(await from('127.0.23.2', 'lists.test', '/login?status=200'), 200, 'another client has its own count');
   await node.api('DELETE', `/client/v4/zones/${zid}/rate_limits/${r.json.result.id}`);
+});
+
+test('an account-wide access rule blocks a CIDR on every zone of the account', async (t) => {
+  if (!registered(ACCOUNT_ACCESS)) { t.skip('account access rule routes not registered in src/main.ts yet'); return; }
+  const r = await node.api<{ id: string }>('POST', ACCOUNT_ACCESS, { mode: 'block', configuration: { target: 'ip_range', value: '127.0.24.0/24' } });
+  assert.equal(r.status, 200, JSON.stringify(r.json.errors));
+  await settle();
+  assert.equal(await from('127.0.24.9', 'lists.test', '/'), 403);
+  assert.equal(await from('127.0.24.9', 'lists2.test', '/'), 403);
+  assert.equal(await from('127.0.25.9', 'lists2.test', '/'), 200);
+  await node.api('DELETE', `${ACCOUNT_ACCESS}/${r.json.result.id}`);
 });

@@ -92,15 +92,16 @@ export const ruleCommands: Record<string, (args: string[]) => Promise<void>> = {
 
   async access(args) {
     const [sub, ...rest] = args;
-    const usage = 'rampart access add ZONE (--ip IP | --cidr CIDR | --range A-B | --country CC | --asn N) --action block|challenge|allow|log [--notes TEXT] [--json]';
+    const usage = 'rampart access add (ZONE | --account ACCOUNT) (--ip IP | --cidr CIDR | --range A-B | --country CC | --asn N) --action block|challenge|allow|log [--notes TEXT] [--json]';
     if (await common(KINDS.access, sub, rest, 'access')) return;
     if (sub !== 'add') throw new CliError(`access: unknown subcommand "${sub ?? ''}"\nusage: ${usage} | list ZONE | show ZONE ID | delete ZONE ID`, 2);
     const { values, positionals } = parse(rest, {
       ip: { type: 'string' }, cidr: { type: 'string' }, range: { type: 'string' }, country: { type: 'string' }, asn: { type: 'string' },
-      action: { type: 'string' }, mode: { type: 'string' }, notes: { type: 'string' },
+      action: { type: 'string' }, mode: { type: 'string' }, notes: { type: 'string' }, account: { type: 'string' },
     }, usage);
+    const account = values['account'] as string | undefined;
     const zone = positionals[0];
-    if (!zone) throw new CliError(`access add: missing the zone name\nusage: ${usage}`, 2);
+    if (!zone && account === undefined) throw new CliError(`access add: missing the zone name (or --account ACCOUNT)\nusage: ${usage}`, 2);
     const targets = (['ip', 'cidr', 'range', 'country', 'asn'] as const).filter((t) => values[t] !== undefined);
     if (targets.length !== 1) throw new CliError(`access add: give exactly one of --ip, --cidr, --range, --country, --asn\nusage: ${usage}`, 2);
     const target = targets[0]!;
@@ -108,8 +109,9 @@ export const ruleCommands: Record<string, (args: string[]) => Promise<void>> = {
     if (!mode) throw new CliError('access add: missing --action (block, challenge, allow, log)', 2);
     const body: Record<string, unknown> = { mode, target, value: values[target] };
     if (values['notes'] !== undefined) body['notes'] = values['notes'];
-    const env = await api<Record<string, unknown>>('POST', `/client/v4/zones/${enc(zone)}/firewall/access_rules/rules`, body);
-    out(Boolean(values['json']), env, () => `added access rule ${String(env.result['id'])} (${String(mode)} ${target} ${String(values[target])}) to ${zone}`);
+    const path = account !== undefined ? `/client/v4/accounts/${enc(account)}/firewall/access_rules/rules` : `/client/v4/zones/${enc(zone as string)}/firewall/access_rules/rules`;
+    const env = await api<Record<string, unknown>>('POST', path, body);
+    out(Boolean(values['json']), env, () => `added access rule ${String(env.result['id'])} (${String(mode)} ${target} ${String(values[target])}) to ${account !== undefined ? `account ${account} (all its zones)` : zone}`);
   },
 
   async list(args) {

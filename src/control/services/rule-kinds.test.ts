@@ -107,3 +107,18 @@ test('account rules: stored once for the account, validated with its lists, CRUD
     assert.equal((await svc.list('default')).length, 0);
   } finally { s.done(); }
 });
+
+test('account access rules: Cloudflare shape accepted, stored for the account, CRUD', async () => {
+  const { AccountAccessRuleService } = await import('./rule-kinds.ts');
+  const s = await setup();
+  try {
+    const svc = new AccountAccessRuleService(s.store, s.accounts, s.publish);
+    const r = await svc.create('default', { mode: 'block', configuration: { target: 'ip_range', value: '203.0.113.0/24' }, notes: 'everywhere' }) as { id: string; target: string };
+    assert.equal(r.target, 'cidr');
+    assert.equal((await svc.list('default')).length, 1);
+    assert.equal((await s.store.get('account_access_rule', r.id))?.zoneId, null);
+    assert.equal(await status(svc.create('default', { mode: 'block', target: 'country', value: 'FRA' })), 400);
+    await svc.delete('default', r.id);
+    assert.equal((await svc.list('default')).length, 0);
+  } finally { s.done(); }
+});

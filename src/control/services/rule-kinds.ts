@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   AccessRuleSchema, CustomRuleSchema, RateLimitRuleSchema, compileRateLimitRule, validateExpression, RuleError,
-  RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND, MAX_LIST_ITEMS, ListInputSchema, ListItemInputSchema, normaliseItem,
+  RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND, ACCOUNT_ACCESS_RULE_KIND, MAX_LIST_ITEMS, ListInputSchema, ListItemInputSchema, normaliseItem,
   listResolver, listsMentioned,
 } from '../../rules/index.ts';
 import type { AccessRule, CustomRule, RateLimitRule, ListResolver, StoredList, StoredListItem } from '../../rules/index.ts';
@@ -276,14 +276,20 @@ function itemKey(x: StoredListItem): string {
   return x.ip ?? (x.asn !== undefined ? `AS${x.asn}` : x.hostname?.url_hostname ?? x.value ?? '');
 }
 
-/** Firewall rules defined once for an account: they apply to all its zones, before each zone's own rules. */
-export class AccountRuleService {
+/**
+ * Objects owned by an account (stored as global documents `{ account, ...value }`): account-wide firewall rules and
+ * access rules. Validated with the kind's schema, and expressions with the account's lists.
+ */
+export class AccountResourceService<T extends { id: string }> {
   readonly #store: ConfigStore;
   readonly #lists: ListService;
   readonly #publish: () => Promise<void>;
-  readonly noun = 'account rule';
+  readonly k: ResourceKind<T>;
+  readonly noun: string;
 
-  constructor(store: ConfigStore, accounts: AccountService, publish: () => Promise<void>) {
+  constructor(k: ResourceKind<T>, store: ConfigStore, accounts: AccountService, publish: () => Promise<void>) {
+    this.k = k;
+    this.noun = `account ${k.noun}`;
     this.#store = store;
     this.#lists = new ListService(store, accounts, publish);
     this.#publish = publish;
@@ -291,57 +297,76 @@ export class AccountRuleService {
 
   account(ref: string, scope?: { account: string; zones: unknown }, write = false): Promise<string> { return this.#lists.account(ref, scope, write); }
 
-  async #validate(account: string, raw: unknown, id: string, where: string): Promise<CustomRule> {
+  async #validate(account: string, raw: unknown, id: string, where: string): Promise<T> {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400, API_CODES.validation, `${where}: expected a JSON object`);
-    const body = FIREWALL_RULES.normalise!(raw as Record<string, unknown>);
+    const body = this.k.normalise ? this.k.normalise(raw as Record<string, unknown>) : (raw as Record<string, unknown>);
     const { account: _a, ...rest } = body;
-    const r = CustomRuleSchema.safeParse({ ...rest, id });
+    const r = this.k.schema.safeParse({ ...rest, id });
     if (!r.success) throw validationError(r.error, where);
-    const problem = exprProblem('expression', r.data.expression, listResolver(await storedLists(this.#store, account)));
+    const lists = listResolver(await storedLists(this.#store, account));
+    const problem = listScope.run(lists, () => this.k.check?.(r.data));
     if (problem !== undefined) throw new ApiError(400, API_CODES.validation, `${where}.${problem}`);
     return r.data;
   }
 
-  async list(account: string): Promise<CustomRule[]> {
-    return (await this.#store.list(ACCOUNT_FIREWALL_RULE_KIND)).map((d) => d.data as CustomRule & { account: string }).filter((r) => r.account === account).map(strip);
+  #doc(account: string, v: T): { op: 'put'; doc: Omit<ConfigDoc, 'modifiedOn'> } {
+    return { op: 'put', doc: { kind: this.k.kind, id: v.id, zoneId: null, name: null, data: { account, ...v } } };
   }
 
-  async get(account: string, id: string): Promise<CustomRule> {
-    const d = await this.#store.get(ACCOUNT_FIREWALL_RULE_KIND, id);
-    const r = d?.data as (CustomRule & { account: string }) | undefined;
-    if (!r || r.account !== account) throw notFound(`account rule "${id}"`);
+  async list(account: string): Promise<T[]> {
+    return (await this.#store.list(this.k.kind)).map((d) => d.data as T & { account: string }).filter((r) => r.account === account).map(strip);
+  }
+
+  async get(account: string, id: string): Promise<T> {
+    const d = await this.#store.get(this.k.kind, id);
+    const r = d?.data as (T & { account: string }) | undefined;
+    if (!r || r.account !== account) throw notFound(`${this.noun} "${id}"`);
     return strip(r);
   }
 
-  async create(account: string, body: unknown): Promise<CustomRule | CustomRule[]> {
+  async create(account: string, body: unknown): Promise<T | T[]> {
     const many = Array.isArray(body);
     const items = (many ? body : [body]) as unknown[];
     if (items.length === 0) throw new ApiError(400, API_CODES.validation, 'body: expected at least one item');
-    const values: CustomRule[] = [];
+    const values: T[] = [];
     for (let i = 0; i < items.length; i++) values.push(await this.#validate(account, items[i], newId(), many ? `body[${i}]` : 'body'));
-    await this.#store.apply(values.map((v) => ({ op: 'put' as const, doc: { kind: ACCOUNT_FIREWALL_RULE_KIND, id: v.id, zoneId: null, name: null, data: { account, ...v } } })));
+    await this.#store.apply(values.map((v) => this.#doc(account, v)));
     await this.#publish();
     return many ? values : values[0]!;
   }
 
-  async update(account: string, id: string, body: unknown, replace: boolean): Promise<CustomRule> {
+  async update(account: string, id: string, body: unknown, replace: boolean): Promise<T> {
     const current = await this.get(account, id);
     const merged = replace ? body : { ...current, ...(body as Record<string, unknown>) };
     const v = await this.#validate(account, merged, id, 'body');
-    await this.#store.apply([{ op: 'put', doc: { kind: ACCOUNT_FIREWALL_RULE_KIND, id, zoneId: null, name: null, data: { account, ...v } } }]);
+    await this.#store.apply([this.#doc(account, v)]);
     await this.#publish();
     return v;
   }
 
   async delete(account: string, id: string): Promise<{ id: string }> {
     await this.get(account, id);
-    await this.#store.apply([{ op: 'delete', kind: ACCOUNT_FIREWALL_RULE_KIND, id }]);
+    await this.#store.apply([{ op: 'delete', kind: this.k.kind, id }]);
     await this.#publish();
     return { id };
   }
 }
 
-function strip(r: CustomRule & { account?: string }): CustomRule {
+/** Firewall rules defined once for an account: they apply to all its zones, before each zone's own rules. */
+export class AccountRuleService extends AccountResourceService<CustomRule> {
+  constructor(store: ConfigStore, accounts: AccountService, publish: () => Promise<void>) {
+    super({ ...FIREWALL_RULES, kind: ACCOUNT_FIREWALL_RULE_KIND }, store, accounts, publish);
+  }
+}
+
+/** IP/CIDR/range/country/ASN access rules for every zone of an account (a zone's own rules are consulted first). */
+export class AccountAccessRuleService extends AccountResourceService<AccessRule> {
+  constructor(store: ConfigStore, accounts: AccountService, publish: () => Promise<void>) {
+    super({ ...ACCESS_RULES, kind: ACCOUNT_ACCESS_RULE_KIND }, store, accounts, publish);
+  }
+}
+
+function strip<T>(r: T & { account?: string }): T {
   const { account: _a, ...rest } = r;
-  return rest;
+  return rest as T;
 }

@@ -39,3 +39,26 @@ test('withGeo: the wrapped phase sees the notes, keeps its name and its other ho
   assert.equal(logged, 1);
   assert.equal(p.onSnapshot, undefined);
 });
+
+test('account-wide access rules apply to every zone of the account, after the zone rules', async () => {
+  const { ZoneSchema } = await import('../../../config/schema.ts');
+  const { buildSnapshot } = await import('../../../config/snapshot.ts');
+  const { createAccessRulesPhase } = await import('./index.ts');
+  const T = '2026-01-01T00:00:00.000Z';
+  const ZA = 'a'.repeat(32), ZB = 'b'.repeat(32);
+  const zone = (id: string, name: string, account: string) => ({ kind: 'zone', id, zoneId: null, name, modifiedOn: T, data: ZoneSchema.parse({ id, name, account, created_on: T, modified_on: T }) });
+  const s = buildSnapshot(1, [
+    zone(ZA, 'a.test', 'acme'), zone(ZB, 'b.test', 'other'),
+    { kind: 'account_access_rule', id: 'acc', zoneId: null, name: null, modifiedOn: T, data: { account: 'acme', id: 'acc', mode: 'block', target: 'cidr', value: '127.0.30.0/24' } },
+    { kind: 'access_rule', id: 'z-allow', zoneId: ZA, name: null, modifiedOn: T, data: { id: 'z-allow', mode: 'allow', target: 'ip', value: '127.0.30.7' } },
+  ]);
+  const errors: string[] = [];
+  const phase = createAccessRulesPhase((_z, e) => errors.push((e as Error).message), () => new GeoIp());
+  phase.onSnapshot(s);
+  const run = (zid: string, ip: string) => { const c = ctx(ip); c.zone = s.zones.get(zid); return phase.onRequest!(c) as Verdict; };
+  assert.deepEqual(run(ZA, '127.0.30.1'), { kind: 'respond', status: 403, reason: 'access.block', ruleId: 'acc' });
+  assert.equal(run(ZA, '127.0.30.7').kind, 'continue', "the zone's own allow comes first");
+  assert.equal(run(ZB, '127.0.30.1').kind, 'continue', 'another account is not affected');
+  assert.equal(run(ZA, '127.0.31.1').kind, 'continue');
+  assert.deepEqual(errors, []);
+});

@@ -13,6 +13,8 @@ import { CONTINUE } from '../../pipeline/phase.ts';
 import type { Phase, Verdict } from '../../pipeline/phase.ts';
 import type { RequestContext } from '../../pipeline/context.ts';
 import { zoneCache } from '../zone-cache.ts';
+import { AccountIndex } from '../firewall-rules/account-index.ts';
+import type { EdgeSnapshot } from '../../../config/snapshot.ts';
 import { defaultGeoIp } from '../../../lib/geoip/index.ts';
 import type { GeoIp } from '../../../lib/geoip/index.ts';
 
@@ -46,8 +48,27 @@ export function withGeo(phase: Phase, geoOf: () => GeoIp = defaultGeoIp): Phase 
   };
 }
 
-export function createAccessRulesPhase(onError: (zone: string, err: unknown) => void, geoOf: () => GeoIp = defaultGeoIp): Phase {
+export function createAccessRulesPhase(onError: (zone: string, err: unknown) => void, geoOf: () => GeoIp = defaultGeoIp): Phase & { onSnapshot(s: EdgeSnapshot): void } {
   let geoReported = false;
+  let index = new AccountIndex();
+  // account-wide rules, compiled once per account per snapshot; consulted after the zone's own
+  const accountMatchers = new WeakMap<AccountIndex, Map<string, AccessMatcher | null>>();
+  const accountMatcherOf = (ix: AccountIndex, account: string): AccessMatcher | null => {
+    let m = accountMatchers.get(ix);
+    if (!m) accountMatchers.set(ix, m = new Map());
+    let v = m.get(account);
+    if (v === undefined) {
+      const rules: AccessRule[] = [];
+      for (const d of ix.accessRules(account)) {
+        const { account: _a, ...rest } = d.data as Record<string, unknown>;
+        const r = AccessRuleSchema.safeParse(rest);
+        if (r.success) rules.push(r.data); else onError(`account ${account}`, new Error(`account access rule ${d.id}: ${r.error.issues[0]?.message ?? 'invalid'}`));
+      }
+      v = rules.length ? compileAccessRules(rules) : null;
+      m.set(account, v);
+    }
+    return v;
+  };
   const matcherOf = zoneCache<AccessMatcher | null>(ACCESS_RULE_KIND, (docs, zone) => {
     if (docs.length === 0) return null;
     const rules: AccessRule[] = [];
@@ -59,13 +80,17 @@ export function createAccessRulesPhase(onError: (zone: string, err: unknown) => 
   });
   return {
     name: 'access-rules',
+    onSnapshot(s: EdgeSnapshot): void { index = AccountIndex.from(s); },
     onRequest(ctx: RequestContext): Verdict {
       const geo = geoOf();
       if (!geoReported && geo.problems.length > 0) { geoReported = true; onError('-', new Error(`GeoIP: ${geo.problems.join('; ')}`)); }
       annotateGeo(ctx, geo);
       const m = matcherOf(ctx.zone!);
-      if (m === null || ctx.skips('access_rules')) return CONTINUE;
-      const rule = m.match(ctx.clientIp, (ctx.notes.get(COUNTRY_NOTE) as string | undefined) ?? geo.country(ctx.clientIp), (ctx.notes.get(ASN_NOTE) as number | undefined) ?? geo.asn(ctx.clientIp));
+      const am = accountMatcherOf(index, ctx.zone!.account);
+      if ((m === null && am === null) || ctx.skips('access_rules')) return CONTINUE;
+      const country = (ctx.notes.get(COUNTRY_NOTE) as string | undefined) ?? geo.country(ctx.clientIp);
+      const asn = (ctx.notes.get(ASN_NOTE) as number | undefined) ?? geo.asn(ctx.clientIp);
+      const rule = m?.match(ctx.clientIp, country, asn) ?? am?.match(ctx.clientIp, country, asn) ?? null;
       if (rule === null) return CONTINUE;
       switch (rule.mode) {
         case 'block': return { kind: 'respond', status: 403, reason: 'access.block', ruleId: rule.id };

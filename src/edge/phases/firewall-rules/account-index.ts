@@ -2,16 +2,17 @@
  * Account-wide documents of a snapshot (named lists, account-level firewall rules), indexed by account name, and a
  * per-zone compile cache whose key also covers the account's lists, so a list change recompiles the zones using it.
  */
-import { CustomRuleSchema, listResolver, RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND } from '../../../rules/index.ts';
+import { CustomRuleSchema, listResolver, RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND, ACCOUNT_ACCESS_RULE_KIND } from '../../../rules/index.ts';
 import type { CustomRule, RuleList, StoredList } from '../../../rules/index.ts';
 import type { CompiledZone, EdgeSnapshot } from '../../../config/snapshot.ts';
 import type { ConfigDoc } from '../../../state/ports.ts';
 
-export { RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND };
+export { RULE_LIST_KIND, ACCOUNT_FIREWALL_RULE_KIND, ACCOUNT_ACCESS_RULE_KIND };
 
 interface AccountEntry {
   lists: StoredList[];
   rules: ConfigDoc[];
+  access: ConfigDoc[];
   sig: string;
   resolver?: ReadonlyMap<string, RuleList>;
 }
@@ -25,7 +26,7 @@ export class AccountIndex {
     const ix = new AccountIndex();
     const entry = (account: string): AccountEntry => {
       let e = ix.#accounts.get(account);
-      if (!e) ix.#accounts.set(account, e = { lists: [], rules: [], sig: '' });
+      if (!e) ix.#accounts.set(account, e = { lists: [], rules: [], access: [], sig: '' });
       return e;
     };
     for (const d of s.global.get(RULE_LIST_KIND) ?? []) {
@@ -42,8 +43,15 @@ export class AccountIndex {
       e.rules.push(d);
       e.sig += `R${d.id}@${d.modifiedOn};`;
     }
+    for (const d of s.global.get(ACCOUNT_ACCESS_RULE_KIND) ?? []) {
+      const a = (d.data as { account?: unknown })?.account;
+      if (typeof a === 'string') entry(a).access.push(d);
+    }
     return ix;
   }
+
+  /** The account-wide access rule documents (`{ account, ...AccessRule }`). */
+  accessRules(account: string): readonly ConfigDoc[] { return this.#accounts.get(account)?.access ?? []; }
 
   /** The account's lists by name, for the compiler. */
   lists(account: string): ReadonlyMap<string, RuleList> {
