@@ -30,6 +30,8 @@ export const LegalOrderSchema = z.object({
   received_at: z.string(),
   lifted_at: z.string().nullable().default(null),
   lift_reason: z.string().nullable().default(null),
+  /** The operator contests the order (appeal, objection): it stays in force meanwhile; counted in the report. */
+  contested: z.object({ since: z.string(), note: z.string().max(2000) }).strict().nullable().optional(),
 }).strict();
 export type LegalOrder = z.infer<typeof LegalOrderSchema>;
 

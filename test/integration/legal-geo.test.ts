@@ -22,7 +22,7 @@ function get(from: string, path: string): Promise<{ status: number; link: string
   return new Promise((resolve, reject) => {
     const q = request({ host: '127.0.0.1', port: node.httpPort, path, localAddress: from, headers: { host: 'press.test', accept: 'text/html' }, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, link: res.headers.link }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, link: res.headers.link === undefined ? undefined : String(res.headers.link) }));
     });
     q.on('error', reject);
     q.end();

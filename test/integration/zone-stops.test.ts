@@ -106,6 +106,16 @@ test('a legal order is the way to refuse content: 451, everything else served', 
   await settle();
   assert.equal((await node.get('order.test', '/article')).status, 451);
   assert.equal((await node.get('order.test', '/other')).status, 200);
+  // contesting an order keeps it in force (complied with while contested) and is counted
+  const list = await node.api<Array<{ id: string; zone: string }>>('GET', '/client/v4/legal/orders?zone=order.test');
+  const oid = list.json.result[0]!.id;
+  assert.equal((await node.api('POST', `/client/v4/legal/orders/${oid}/contest`, {})).status, 400, 'a note is required');
+  assert.equal((await node.api('POST', `/client/v4/legal/orders/${oid}/contest`, { note: 'appeal filed at the Kammergericht on 2026-11-20' })).status, 200);
+  await settle();
+  assert.equal((await node.get('order.test', '/article')).status, 451, 'still in force while contested');
+  const cr = await node.api<{ orders: { contested: number; complied_with: number; received: number } }>('GET', `/client/v4/transparency?period=${new Date().getUTCFullYear()}`);
+  assert.equal(cr.json.result.orders.contested, 1);
+  assert.equal(cr.json.result.orders.complied_with, cr.json.result.orders.received);
   // removing the zone keeps the order on the record (the transparency report still counts it)
   const before = (await node.api<{ orders: { received: number } }>('GET', `/client/v4/transparency?period=${new Date().getUTCFullYear()}`)).json.result.orders.received;
   const z2 = (await node.addZone('order2.test', [`127.0.0.1:${origin.port}`])).id;
@@ -154,4 +164,10 @@ test('a settings PATCH changes only the settings it names (no silent reset to de
   assert.equal(get('security_level'), 'low');
   assert.equal(get('paused'), true, 'paused kept');
   assert.equal(get('email_obfuscation'), false);
+  // the audit entry has the state before and after the change
+  const log = await node.api<Array<{ path: string; method: string; detail: { before?: unknown; after?: unknown } }>>('GET', '/client/v4/audit/log?limit=1000');
+  const e = log.json.result.find((x) => x.method === 'PATCH' && x.path === `/client/v4/zones/${z}/settings`);
+  const level = (v: unknown): unknown => (v as Array<{ id: string; value: unknown }>).find((x) => x.id === 'security_level')?.value;
+  assert.equal(level(e?.detail.before), 'high');
+  assert.equal(level(e?.detail.after), 'low');
 });

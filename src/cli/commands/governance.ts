@@ -126,6 +126,14 @@ export const governanceCommands: Record<string, (args: string[]) => Promise<void
       out(Boolean(values['json']), env, () => JSON.stringify(env.result, null, 2));
       return;
     }
+    if (sub === 'contest') {
+      const { values, positionals } = parse(rest, { note: { type: 'string' } }, 'rampart legal contest ID --note "appeal filed at ... on ..." [--json]');
+      if (!positionals[0]) throw new CliError('legal contest: missing the order id', 2);
+      if (!values['note']) throw new CliError('legal contest: missing required --note (how the order is contested)', 2);
+      const env = await api<Record<string, unknown>>('POST', `/client/v4/legal/orders/${enc(positionals[0])}/contest`, { note: values['note'] });
+      out(Boolean(values['json']), env, () => `recorded: order ${positionals[0]} is contested (it stays in force until lifted)`);
+      return;
+    }
     if (sub === 'lift') {
       const { values, positionals } = parse(rest, { reason: { type: 'string' } }, 'rampart legal lift ID --reason "..." [--json]');
       if (!positionals[0]) throw new CliError('legal lift: missing the order id', 2);

@@ -219,19 +219,32 @@ export class AuditedRouter extends Router {
     if (route.method === 'GET') { super.add(route); return; }
     const inner = route.handler;
     const handler = async (req: ApiRequest, res: ServerResponse): Promise<RouteResult> => {
+      // the state before a change: what a GET of the same path answers (PUT, PATCH and DELETE of an existing object)
+      const before = req.method === 'POST' ? undefined : await this.#before(req, res);
       let out: RouteResult;
       try {
         out = await inner(req, res);
       } catch (e) {
         const status = e instanceof ApiError ? e.status : 500;
-        await this.#record(req, status, { request: summariseBody(req.body), error: e instanceof Error ? e.message.slice(0, 300) : String(e) }, zoneOf(req, undefined));
+        await this.#record(req, status, { request: summariseBody(req.body), ...(before !== undefined ? { before } : {}), error: e instanceof Error ? e.message.slice(0, 300) : String(e) }, zoneOf(req, undefined));
         throw e;
       }
       const status = out.kind === 'raw' ? out.status : out.status ?? 200;
-      await this.#record(req, status, { request: summariseBody(req.body), after: resultSummary(out) }, zoneOf(req, out.kind === 'json' ? out.result : undefined));
+      await this.#record(req, status, { request: summariseBody(req.body), ...(before !== undefined ? { before } : {}), after: resultSummary(out) }, zoneOf(req, out.kind === 'json' ? out.result : undefined));
       return out;
     };
     super.add({ ...route, handler });
+  }
+
+  async #before(req: ApiRequest, res: ServerResponse): Promise<unknown> {
+    const m = this.match('GET', req.path);
+    if (!('route' in m)) return undefined;
+    try {
+      const r = await m.route.handler({ ...req, method: 'GET', params: m.params, body: undefined }, res);
+      return resultSummary(r);
+    } catch {
+      return undefined; // nothing there yet (404) or not readable: no before state
+    }
   }
 
   async #record(req: ApiRequest, status: number, detail: unknown, zone: string | null): Promise<void> {

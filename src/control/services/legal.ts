@@ -63,6 +63,8 @@ export interface TransparencyReport {
   readonly to: string;
   readonly orders: {
     readonly received: number; readonly in_force: number; readonly lifted: number;
+    /** Every recorded order is applied: complied with = received. Contested: the operator objects (still applied). */
+    readonly complied_with: number; readonly contested: number;
     readonly by_jurisdiction: Record<string, { received: number; in_force: number; lifted: number }>;
     readonly by_authority: Record<string, { received: number; in_force: number; lifted: number }>;
   };
@@ -82,7 +84,7 @@ export function transparencyReport(orders: readonly LegalOrder[], period: string
   const at = Math.min(end - 1, now);
   const byJ: Record<string, { received: number; in_force: number; lifted: number }> = {};
   const byA: Record<string, { received: number; in_force: number; lifted: number }> = {};
-  let received = 0, inForce = 0, lifted = 0;
+  let received = 0, inForce = 0, lifted = 0, contested = 0;
   const notices: PublicNotice[] = [];
   const zones = new Set<string>();
   for (const o of orders) {
@@ -101,6 +103,7 @@ export function transparencyReport(orders: readonly LegalOrder[], period: string
     for (const j of o.jurisdiction) bump(byJ, j);
     bump(byA, o.court);
     if (isReceived) received++;
+    if (o.contested && Date.parse(o.contested.since) >= start && Date.parse(o.contested.since) < end) contested++;
     if (wasInForce) inForce++;
     if (isLifted) lifted++;
     zones.add(o.zone);
@@ -109,7 +112,7 @@ export function transparencyReport(orders: readonly LegalOrder[], period: string
   notices.sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
   return {
     period, from: new Date(start).toISOString(), to: new Date(end).toISOString(),
-    orders: { received, in_force: inForce, lifted, by_jurisdiction: byJ, by_authority: byA },
+    orders: { received, complied_with: received, contested, in_force: inForce, lifted, by_jurisdiction: byJ, by_authority: byA },
     zones_affected: [...zones].sort(), notices,
   };
 }
@@ -193,6 +196,18 @@ export class LegalService {
     await this.#store.apply([{ op: 'put', doc: { kind: LEGAL_ORDER_KIND, id, zoneId: o.zone_id, name: null, data: lifted } }]);
     await this.#publish();
     return lifted;
+  }
+
+  /** Record that the operator contests an order (it stays in force: complied with while contested). */
+  async contest(id: string, body: unknown): Promise<LegalOrder> {
+    const o = await this.get(id);
+    const note = (body as Record<string, unknown> | undefined)?.['note'];
+    if (typeof note !== 'string' || note.trim() === '') throw new ApiError(400, API_CODES.validation, 'body.note: required (how the order is contested: court, appeal, date)');
+    if (o.contested) throw new ApiError(409, API_CODES.conflict, `legal order "${id}" is already contested since ${o.contested.since}`);
+    const c: LegalOrder = { ...o, contested: { since: this.#now().toISOString(), note: note.trim().slice(0, 2000) } };
+    await this.#store.apply([{ op: 'put', doc: { kind: LEGAL_ORDER_KIND, id, zoneId: o.zone_id, name: null, data: c } }]);
+    await this.#publish();
+    return c;
   }
 
   async report(period: string): Promise<TransparencyReport> {

@@ -25,7 +25,7 @@ export function renderTransparencyPage(r: TransparencyReport & { audit_chain_hea
 <h1>Transparency report</h1>
 <p>${esc(operator)}, period ${esc(r.period)} (${esc(r.from.slice(0, 10))} to ${esc(r.to.slice(0, 10))}). Sites are never refused or taken down for their content or politics; content is withheld only on a recorded legal order, shown below.</p>
 <h2>Legal orders</h2>
-<p>Received: ${o.received}. In force: ${o.in_force}. Lifted: ${o.lifted}.</p>
+<p>Received: ${o.received}. Complied with: ${o.complied_with}. Contested: ${o.contested}. In force: ${o.in_force}. Lifted: ${o.lifted}.</p>
 ${table('By jurisdiction', byJ, ['Jurisdiction', 'Orders received'])}
 ${table('By authority', byA, ['Authority', 'Orders received'])}
 <h3>Public notices</h3>

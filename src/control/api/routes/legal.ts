@@ -21,6 +21,8 @@ export function registerLegalRoutes(r: Router, legal: LegalService, onRecorded?:
     } });
   r.add({ method: 'POST', path: '/client/v4/legal/orders/:id/lift', auth: 'token', summary: 'Lift a legal order {reason} (the record stays, status lifted)',
     handler: async (q) => ({ kind: 'json', result: await legal.lift(q.params['id']!, q.body) }) });
+  r.add({ method: 'POST', path: '/client/v4/legal/orders/:id/contest', auth: 'token', summary: 'Record that the order is contested {note}; it stays in force (complied with while contested)',
+    handler: async (q) => ({ kind: 'json', result: await legal.contest(q.params['id']!, q.body) }) });
   r.add({ method: 'GET', path: '/client/v4/legal/notices/:id', auth: 'token', summary: 'The public notice of an order (court, case, date, scope; no document, nothing personal)',
     handler: async (q) => ({ kind: 'json', result: publicNotice(await legal.get(q.params['id']!), legal.now()) }) });
   r.add({ method: 'GET', path: '/client/v4/legal/data-requests', auth: 'token', summary: 'Requests for user data received (authority, date, jurisdiction, outcome)',
