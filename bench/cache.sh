@@ -7,10 +7,10 @@
 #   nginx    nginx proxy_cache, 1 worker, access log off, proxy_cache_lock on
 # wrk -t1 -c50 -d10s --latency (core 1), REPEATS rounds interleaved across the caches, median; req/s, p99 and
 # Rampart's ratios to each (goals: >= 0.7x Varnish and >= 0.4x nginx req/s on hits, p99 <= 2x Varnish's).
-# Then: memory per cached object (Rampart worker RSS before/after filling the cache with distinct 1 KiB objects),
+# Then: memory per cached object (bench/cache-memory.ts: the memory tier's heap + buffer growth per 1 KiB object),
 # and the coalescing check (bench/cache-coalesce.ts: 1,000 concurrent misses for one key -> exactly 1 origin request).
 # Env: DURATION (10s), REPEATS (3), WARMUP (2s), CACHES ("rampart varnish nginx"), PATHS ("/c/1k /c/100k"),
-#      CONNS (50), NICE (0), COALESCE_N (1000), FILL (5s of distinct-URL misses for the memory figure; 0 = skip).
+#      CONNS (50), NICE (0), COALESCE_N (1000), MEMOBJ (50000 objects for the memory figure; 0 = skip).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DURATION=${DURATION:-10s}
@@ -21,7 +21,7 @@ PATHS=${PATHS:-"/c/1k /c/100k"}
 CONNS=${CONNS:-50}
 NICE=${NICE:-0}
 COALESCE_N=${COALESCE_N:-1000}
-FILL=${FILL:-5s}
+MEMOBJ=${MEMOBJ:-50000}
 CORE=0
 LOAD_CORE=1
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -183,22 +183,12 @@ if [[ " $CACHES " == *" rampart "* ]]; then
       "$(ratio "${MCPU[varnish$path]:-0}" "${MCPU[rampart$path]}")" "$(ratio "${MCPU[nginx$path]:-0}" "${MCPU[rampart$path]}")"
   done
 
-  if [[ $FILL != 0 ]]; then
-    # memory per cached object: the worker's RSS before and after FILL of distinct-URL misses (each one stored)
-    rss() { local t=0 p; for p in $(tree_pids "${ROOTPID[rampart]}"); do t=$(( t + $(ps -o rss= -p "$p" 2>/dev/null || echo 0) )); done; echo "$t"; }
-    cat > "$TMP/distinct.lua" <<'EOF'
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, "/c/1k?obj=" .. counter)
-end
-EOF
-    sleep 1; r0=$(rss)
-    nice -n "$NICE" taskset -c "$LOAD_CORE" wrk -t1 -c8 -d"$FILL" -s "$TMP/distinct.lua" -H 'Host: bench.test' "http://127.0.0.1:${PORT[rampart]}/" >"$TMP/wrk-fill.txt" 2>&1
-    read -r _ _ objs _ < <(parse_wrk "$TMP/wrk-fill.txt")
-    sleep 1; r1=$(rss)
+  if [[ $MEMOBJ != 0 ]]; then
+    # memory per cached object: the memory tier storing MEMOBJ 1 KiB responses as the cache phase does, heap +
+    # ArrayBuffer growth after a full GC (a worker's RSS is useless for this: V8 keeps the pages it grew earlier)
     echo
-    echo "Memory: $objs distinct 1 KiB objects stored: Rampart RSS ${r0} KiB -> ${r1} KiB, $(awk -v a="$r0" -v b="$r1" -v n="$objs" 'BEGIN { if (n > 0) printf "%.2f KiB per object (body 1 KiB + overhead %.2f KiB)", (b - a) / n, (b - a) / n - 1 }')"
+    echo "Memory per cached 1 KiB object (bench/cache-memory.ts, $MEMOBJ objects):"
+    node --expose-gc "$BENCH_DIR/cache-memory.ts" "$MEMOBJ"
   fi
 
   echo
