@@ -243,6 +243,18 @@ export class EdgeServer {
     return { host: normaliseHost(hostRaw) };
   }
 
+  readonly #abusePosts: number[] = [];
+  readonly #abuseFloodPerMin = Math.max(1, Number(process.env['RAMPART_ABUSE_FLOOD_PER_MIN'] ?? 30));
+  /** Counts this abuse-form POST; true when there were more than the flood threshold in the last minute. */
+  #abuseFlood(): boolean {
+    const now = Date.now();
+    const a = this.#abusePosts;
+    while (a.length > 0 && a[0]! < now - 60_000) a.shift();
+    a.push(now);
+    if (a.length > 10_000) a.splice(0, a.length - 10_000);
+    return a.length > this.#abuseFloodPerMin;
+  }
+
   #handle(req: EdgeRequest, res: EdgeResponse, tls: boolean): void {
     const start = performance.now();
     const head = this.#checkHead(req);
@@ -252,7 +264,17 @@ export class EdgeServer {
     if (this.#draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     if ('error' in head) { this.#sendError(ctx, head.error); return; }
     const zone = lookupZone(this.#snapshot, ctx.host);
-    if (this.#opts.abuse?.matches(req.url, zone !== undefined)) { if (zone) ctx.zone = zone; void this.#opts.abuse.handle(req, res, { ip: ctx.clientIp, host: ctx.host, zone: zone?.name }); return; }
+    if (this.#opts.abuse?.matches(req.url, zone !== undefined)) {
+      if (zone) ctx.zone = zone;
+      // a flood of reports (more than RAMPART_ABUSE_FLOOD_PER_MIN posts a minute on this process) is met with the
+      // zone's challenge: a reporter solves it once (a clearance cookie) and posts; the per-IP limit stays
+      if (zone !== undefined && req.method === 'POST' && this.#challenge !== undefined && this.#abuseFlood()) {
+        const v = this.#challenge.onChallenge(ctx, { kind: 'challenge', method: 'managed', reason: 'abuse.flood' });
+        if (v.kind !== 'continue') { ctx.final = { phase: 'challenge', verdict: v }; this.#answer(ctx, v); return; }
+      }
+      void this.#opts.abuse.handle(req, res, { ip: ctx.clientIp, host: ctx.host, zone: zone?.name });
+      return;
+    }
     // the operator's public transparency page: on every zone at /.rampart/transparency, elsewhere at /transparency
     if ((req.method === 'GET' || req.method === 'HEAD') && (req.url === TRANSPARENCY_PATH || (zone === undefined && req.url === '/transparency'))) {
       const page = this.#snapshot.global.get(TRANSPARENCY_PAGE_KIND)?.[0]?.data as { html?: string } | undefined;
