@@ -34,8 +34,9 @@ import { Publisher } from './control/publish/publisher.ts';
 import { ZoneService } from './control/services/zones.ts';
 import { CertService } from './control/services/certs.ts';
 import { ZoneResourceService } from './control/services/zone-resources.ts';
-import { ACCESS_RULES, FIREWALL_RULES, RATE_LIMIT_RULES } from './control/services/rule-kinds.ts';
-import { registerResourceRoutes } from './control/api/routes/rules.ts';
+import { ACCESS_RULES, FIREWALL_RULES, RATE_LIMIT_RULES, ListAwareResourceService, ListService, AccountRuleService, AccountAccessRuleService } from './control/services/rule-kinds.ts';
+import { registerResourceRoutes, registerAccountRuleRoutes } from './control/api/routes/rules.ts';
+import { registerListRoutes } from './control/api/routes/lists.ts';
 import { createRequestPhases } from './edge/phases/index.ts';
 import { openState, redactUrl } from './state/state-spec.ts';
 import type { SharedState, StateSpec } from './state/state-spec.ts';
@@ -184,6 +185,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const dataDir = resolve(o.data ?? sv?.data ?? '.rampart');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger({ level: o.logLevel ?? sv?.log.level ?? 'info' });
+  // GeoIP databases from the config file (the environment wins); read by every edge process on first use
+  if (sv?.geoip?.country_db) process.env['RAMPART_GEOIP_COUNTRY'] ??= sv.geoip.country_db;
+  if (sv?.geoip?.asn_db) process.env['RAMPART_GEOIP_ASN'] ??= sv.geoip.asn_db;
   const role = o.role ?? sv?.role ?? 'all';
   const redisUrl = o.redis ?? sv?.redis ?? (process.env['RAMPART_REDIS_URL'] || undefined);
   const pgUrl = o.postgres ?? sv?.postgres ?? (process.env['RAMPART_POSTGRES_URL'] || undefined);
@@ -515,8 +519,12 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerAutoMitigationRoutes(router, zones, sharedKv);
     registerCacheRoutes(router, zones, fleetPurge);
     registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
-    registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ZoneResourceService(FIREWALL_RULES, store, zones, publish));
-    registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ZoneResourceService(RATE_LIMIT_RULES, store, zones, publish));
+    // rules that name lists ($office_ips) are checked against the account's lists
+    registerResourceRoutes(router, '/client/v4/zones/:id/firewall/rules', new ListAwareResourceService(FIREWALL_RULES, store, zones, publish));
+    registerResourceRoutes(router, '/client/v4/zones/:id/rate_limits', new ListAwareResourceService(RATE_LIMIT_RULES, store, zones, publish));
+    registerListRoutes(router, new ListService(store, accounts, publish));
+    registerAccountRuleRoutes(router, new AccountRuleService(store, accounts, publish));
+    registerAccountRuleRoutes(router, new AccountAccessRuleService(store, accounts, publish), '/client/v4/accounts/:account_id/firewall/access_rules/rules');
     registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
   }
   registerSystemRoutes(router, {

@@ -258,7 +258,8 @@ const HELP = `rampart: an edge shield for many sites
   rampart rule add ZONE EXPRESSION --action block|challenge|allow|log [--description D]
   rampart ratelimit add ZONE EXPRESSION --characteristics ip.src --period S --requests N --action block [--timeout S]
   rampart access add ZONE --ip|--cidr|--range|--country|--asn VALUE --action block|challenge|allow|log
-  rampart rule|ratelimit|access list|show|delete ZONE [ID]
+  rampart rule|ratelimit|access list|show|delete ZONE [ID]   (rule add --account A: account-wide; ratelimit --counting-status)
+  rampart list create NAME --kind ip|asn|hostname|string | add NAME ITEM... | show | delete | ls   named lists ($name)
   rampart waf set ZONE --mode off|detect|block --paranoia 1-4 ... | waf show ZONE
   rampart events ZONE [--ray RAY] [--source waf|firewall|...]
   rampart why RAY [--zone ZONE]             the ray trace: every phase a blocked or challenged request went through
