@@ -67,13 +67,6 @@ export function createRateLimitPhase(deps: RateLimitDeps): Phase & { onSnapshot(
       if (!rule.expression.evaluate(req)) continue;
       const key = `rl:${zid}:${rule.id}:${rule.key(req)}`;
       try {
-        if (rule.rule.timeout > 0) {
-          const left = await deps.kv.ttl(key + ':ban');
-          if (left !== undefined) {
-            if (rule.rule.action === 'log') { ctx.matched.push(`ratelimit:${rule.id}:log`); continue; }
-            return verdictFor(rule, left === Infinity ? rule.rule.timeout : left / 1000);
-          }
-        }
         const counts = rule.counting === null || rule.counting.evaluate(req);
         const windowMs = rule.rule.period * 1000;
         const statuses = statusesOf(rule);
@@ -82,7 +75,18 @@ export function createRateLimitPhase(deps: RateLimitDeps): Phase & { onSnapshot(
           if (p === undefined) ctx.notes.set(RATE_LIMIT_PENDING_NOTE, p = []);
           p.push({ rule, key, statuses });
         }
-        const n = counts && statuses === undefined ? await deps.counters.hit(key, windowMs) : await deps.counters.peek(key, windowMs);
+        // the ban check and the count go out together (one round trip to a networked store: Redis pipelines them);
+        // a request during a ban therefore counts too, as every request the rule matched does
+        const counted = counts && statuses === undefined ? deps.counters.hit(key, windowMs) : deps.counters.peek(key, windowMs);
+        counted.catch(() => { /* awaited below, or dropped when a ban answers first */ });
+        if (rule.rule.timeout > 0) {
+          const left = await deps.kv.ttl(key + ':ban');
+          if (left !== undefined) {
+            if (rule.rule.action === 'log') { ctx.matched.push(`ratelimit:${rule.id}:log`); continue; }
+            return verdictFor(rule, left === Infinity ? rule.rule.timeout : left / 1000);
+          }
+        }
+        const n = await counted;
         // status-counted rules only peek here: N counted responses stop the next request
         if (statuses !== undefined ? n < rule.rule.requests : n <= rule.rule.requests) continue;
         if (rule.rule.action === 'log') { ctx.matched.push(`ratelimit:${rule.id}:log`); continue; }
