@@ -469,6 +469,12 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const last = n === 0 ? undefined : (await auditLog.list(n - 1, 1))[0];
     if (last) checkpoints.add(auditKey.privateKey, { seq: last.seq, hash: last.hash }, new Date().toISOString());
   };
+  // security events are kept RAMPART_EVENTS_RETENTION_DAYS (30) days, pruned hourly by the control plane
+  const retentionDays = Math.max(1, Number(process.env['RAMPART_EVENTS_RETENTION_DAYS'] ?? 30));
+  const pruneEvents = (): void => { eventStore.prune(Date.now() - retentionDays * 86_400_000).then((n) => { if (n) logger.info({ removed: n, retention_days: retentionDays }, 'security events pruned'); }, (e: Error) => logger.warn({ err: e.message }, 'security events not pruned')); };
+  const pruneTimer = controlOn ? setInterval(pruneEvents, 3_600_000) : undefined;
+  pruneTimer?.unref();
+  if (controlOn) setTimeout(pruneEvents, 10_000).unref();
   const checkpointTimer = controlOn ? setInterval(() => { checkpointNow().catch((e: Error) => logger.warn({ err: e.message }, 'audit checkpoint failed')); },
     Math.max(1, Number(process.env['RAMPART_AUDIT_CHECKPOINT_S'] ?? 3600)) * 1000) : undefined;
   checkpointTimer?.unref();
@@ -589,6 +595,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     acmeService?.close();
     webhooks.close();
     clearInterval(checkpointTimer);
+    clearInterval(pruneTimer);
     activation.close();
     clearInterval(transparencyTimer);
     clearInterval(backstop);

@@ -118,6 +118,8 @@ export class EdgeServer {
 
   /** Swap in a new snapshot atomically: requests already routed keep the zone they started with. */
   apply(s: EdgeSnapshot): void {
+    // zones that are gone leave the healthy-origins gauge
+    if (this.#snapshot.zones.size) for (const z of this.#snapshot.zones.values()) if (!s.zones.has(z.id)) this.#opts.metrics.healthyOrigins.remove(z.name);
     for (const p of this.#pipeline.request) p.onSnapshot?.(s);
     this.#snapshot = s;
     this.#sni.onSnapshot(s);
@@ -127,7 +129,17 @@ export class EdgeServer {
     this.#opts.metrics.snapshotBuildSeconds.observe(s.builtMs / 1000);
   }
 
+  #healthTimer: NodeJS.Timeout | undefined;
+  /** rampart_healthy_origins{zone}: origins usable now (active checks and passive failures), every 5 s. */
+  #reportHealth(): void {
+    const g = this.#opts.metrics.healthyOrigins;
+    for (const z of this.#snapshot.zones.values()) g.labels(z.name).set(this.health.healthyCount(z.id, z.pool));
+  }
+
   async start(): Promise<{ httpPort?: number; httpsPort?: number }> {
+    this.#healthTimer ??= setInterval(() => this.#reportHealth(), 5000);
+    this.#healthTimer.unref();
+    this.#reportHealth();
     const l = this.#opts.limits;
     const out: { httpPort?: number; httpsPort?: number } = {};
     const count = (code: string): void => { this.#opts.metrics.clientErrors.labels(code).inc(); };
@@ -386,6 +398,7 @@ export class EdgeServer {
    */
   async close(timeoutMs = 10_000): Promise<void> {
     this.#draining = true;
+    clearInterval(this.#healthTimer);
     const servers = [this.#http, this.#https].filter((s): s is HttpServer | Http2SecureServer => s !== undefined);
     // net.Server.close stops listening without http.Server's immediate closing of idle connections
     const closed = servers.map((s) => new Promise<void>((r) => NetServer.prototype.close.call(s, () => r())));
