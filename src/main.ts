@@ -479,9 +479,11 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     Math.max(1, Number(process.env['RAMPART_AUDIT_CHECKPOINT_S'] ?? 3600)) * 1000) : undefined;
   checkpointTimer?.unref();
   // automatic certificates (ACME): on when a directory is configured; renewal pass at start and hourly
-  const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'];
-  const acmeService = acmeDirectory && controlOn ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'],
-    challenge: process.env['RAMPART_ACME_CHALLENGE'] === 'http-01' ? 'http-01' : 'dns-01',
+  // config keys acme.directory / acme.ca_bundle / acme.challenge; the environment overrides them
+  const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'] || file?.acme?.directory;
+  const acmeChallenge = process.env['RAMPART_ACME_CHALLENGE'] || file?.acme?.challenge;
+  const acmeService = acmeDirectory && controlOn ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'] || file?.acme?.ca_bundle,
+    challenge: acmeChallenge === 'http-01' ? 'http-01' : 'dns-01',
     log: (msg, f) => logger.info(f, msg) }) : undefined;
   // the public transparency page (current half-year), rendered here and served by every edge from its snapshot
   // every legal change (order recorded or lifted, data request) also refreshes the page

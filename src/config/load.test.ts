@@ -38,3 +38,13 @@ test('YAML syntax errors carry a position', () => {
 test('duplicate zone names are refused', () => {
   assert.throws(() => parseConfigText('zones:\n  - name: a.test\n  - name: a.test\n'), /already defined/);
 });
+
+test('the acme section: directory, CA bundle and challenge; a bad URL names acme.directory', () => {
+  const c = parseConfigText('acme:\n  directory: https://127.0.0.1:14000/dir\n  ca_bundle: /etc/rampart/pebble.pem\n  challenge: http-01\n');
+  assert.deepEqual(c.acme, { directory: 'https://127.0.0.1:14000/dir', ca_bundle: '/etc/rampart/pebble.pem', challenge: 'http-01' });
+  assert.throws(() => parseConfigText('acme:\n  directory: not a url\n', 'r.yaml'), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /^r\.yaml:2:\d+: acme\.directory: want the ACME directory URL/);
+    return true;
+  });
+});

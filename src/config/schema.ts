@@ -276,8 +276,16 @@ export const ServerSchema = z.object({
 export const FileZoneSchema = ZoneInputSchema;
 
 /** The YAML config file. */
+/** Automatic certificates (docs/certificates.md); RAMPART_ACME_DIRECTORY / _CA_BUNDLE / _CHALLENGE override. */
+export const AcmeConfigSchema = z.object({
+  directory: z.string().url('want the ACME directory URL, e.g. https://acme-v02.api.letsencrypt.org/directory').optional(),
+  ca_bundle: z.string().min(1).optional().describe('PEM file of the CA that signs the directory\'s own TLS certificate (private and test CAs)'),
+  challenge: z.enum(['dns-01', 'http-01']).optional().describe('default dns-01 (Rampart answers it from its own DNS; also covers wildcards)'),
+}).strict();
+
 export const ConfigFileSchema = z.object({
   server: ServerSchema.default(ServerSchema.parse({})),
+  acme: AcmeConfigSchema.optional(),
   zones: z.array(FileZoneSchema).default([]),
 }).strict();
 
