@@ -87,6 +87,15 @@ export const PageTemplatesSchema = z.object({
 
 export const ZoneSettingsSchema = z.object({
   security_level: SecurityLevelSchema.default('medium'),
+  // --- issue 12: HTTPS settings (docs/certificates.md)
+  always_use_https: z.boolean().optional().describe('default false: plain-HTTP requests are redirected (301) to https:// (ACME HTTP-01 excepted)'),
+  hsts: z.object({
+    enabled: z.boolean().default(true),
+    max_age: z.number().int().min(0).max(63_072_000).default(15_552_000),
+    include_subdomains: z.boolean().default(false),
+    preload: z.boolean().default(false),
+  }).strict().optional().describe('Strict-Transport-Security on every HTTPS answer (absent: none)'),
+  // ---
   // --- issue 6 (docs/bots-and-origin.md): verified bots, origin protection, page templates. No zod defaults here: with
   // zod 4 a default inside .partial() fills absent keys, so a settings PATCH would reset them; readers apply them.
   verified_bots_skip_challenge: z.boolean().optional().describe('default true: verified crawlers (forward-confirmed reverse DNS) are not challenged by the security level or their threat score'),

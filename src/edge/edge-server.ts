@@ -130,6 +130,7 @@ export class EdgeServer {
   }
 
   #healthTimer: NodeJS.Timeout | undefined;
+  #httpsPort: number | undefined;
   /** rampart_healthy_origins{zone}: origins usable now (active checks and passive failures), every 5 s. */
   #reportHealth(): void {
     const g = this.#opts.metrics.healthyOrigins;
@@ -184,6 +185,7 @@ export class EdgeServer {
       this.#track(srv, 'https');
       try {
         out.httpsPort = await listen(srv, this.#opts.https);
+        this.#httpsPort = out.httpsPort;
         this.#https = srv;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.#opts.https.optional !== true) throw e;
@@ -299,6 +301,19 @@ export class EdgeServer {
     ctx.zone = zone;
     if (req.url === '*') { this.#send(ctx, 200, '', 'text/plain', { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }); return; }
     if (zone.settings.paused) ctx.addSkip(SECURITY_PHASES);
+    // HTTPS settings: Always Use HTTPS (but the ACME HTTP-01 answers stay on HTTP), and HSTS on every HTTPS answer
+    if (!tls && zone.settings.always_use_https === true && !req.url?.startsWith('/.well-known/acme-challenge/')) {
+      const port = this.#httpsPort === undefined || this.#httpsPort === 443 ? '' : `:${this.#httpsPort}`;
+      const host = ctx.host.startsWith('[') ? ctx.host.slice(0, ctx.host.indexOf(']') + 1) : ctx.host.split(':')[0]!;
+      const v: Verdict = { kind: 'respond', status: req.method === 'GET' || req.method === 'HEAD' ? 301 : 308, reason: 'https.redirect', headers: { location: `https://${host}${port}${req.url ?? '/'}` }, body: '' };
+      ctx.final = { phase: 'legal', verdict: v };
+      this.#answer(ctx, v);
+      return;
+    }
+    const hsts = zone.settings.hsts;
+    if (tls && hsts !== undefined && hsts.enabled) {
+      res.setHeader('strict-transport-security', `max-age=${hsts.max_age}${hsts.include_subdomains ? '; includeSubDomains' : ''}${hsts.preload ? '; preload' : ''}`);
+    }
     // ACME HTTP-01 (src/control/services/acme.ts): the key authorisation for a pending token, before any phase
     if (req.method === 'GET' && req.url?.startsWith('/.well-known/acme-challenge/')) {
       const token = req.url.slice('/.well-known/acme-challenge/'.length);
