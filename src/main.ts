@@ -44,6 +44,8 @@ import { createPostgresStores, watchConfig } from './state/postgres/index.ts';
 import { FleetBus } from './fleet/fleet-bus.ts';
 import { WebhookService } from './control/services/webhooks.ts';
 import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
+import { SessionService } from './control/services/sessions.ts';
+import { registerSessionRoutes } from './control/api/routes/sessions.ts';
 import { ActivationService, parseResolver } from './control/services/activation.ts';
 import { ReviewService } from './control/services/reviews.ts';
 import { registerOnboardingRoutes } from './control/api/routes/onboarding.ts';
@@ -461,6 +463,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const auditLog = pg?.audit ?? new SqliteAuditLog(join(dataDir, 'audit.db'));
   const router: Router = new AuditedRouter(auditLog, (e) => logger.error({ err: (e as Error).message }, 'audit log append failed'));
   const accounts = new AccountService(store, zones);
+  const sessions = new SessionService(store, accounts);
   // periodic signed checkpoints of the audit chain's head (RAMPART_AUDIT_CHECKPOINT_S, default hourly)
   const auditKey = loadOrCreateAuditKey(dataDir);
   const checkpoints = new CheckpointLog(join(dataDir, 'audit-checkpoints.jsonl'));
@@ -516,6 +519,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerZoneRoutes(router, zones);
     registerOnboardingRoutes(router, activation, new ReviewService(zones));
     registerAccountRoutes(router, accounts);
+    registerSessionRoutes(router, sessions, accounts);
     registerDashboardRoutes(router);
     registerAcmeRoutes(router, () => acmeService);
     registerSecurityRoutes(router, zones, eventStore);
@@ -558,6 +562,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const admin = new AdminServer({
     token, logger, router,
     verifyToken: (secret, ip) => accounts.verify(secret, ip),
+    session: (sid) => (controlOn ? sessions.session(sid) : undefined),
     zoneOf: async (ref) => { try { const z = await zones.get(ref); return { id: z.id, account: z.account }; } catch { return undefined; } },
   });
   const adminPort = await admin.listen(adminA.host, adminA.port);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Logger } from '../../telemetry/logger.ts';
 import { AdminTokenCheck, bearerToken } from './auth.ts';
 import { ApiError, API_CODES } from './errors.ts';
+import { cookieValue, sameSecret } from '../services/sessions.ts';
 import { Router } from './router.ts';
 import { grants } from './router.ts';
 import type { ApiRequest, AuthInfo, Route, RouteResult, TokenScope } from './router.ts';
@@ -56,6 +57,8 @@ export interface AdminServerOptions {
   readonly verifyToken?: (secret: string, clientIp: string) => Promise<TokenScope | { refused: string } | undefined>;
   /** Resolve a zone reference (id or name) to its id and account, for the resource check of scoped tokens. */
   readonly zoneOf?: (ref: string) => Promise<{ id: string; account: string } | undefined>;
+  /** Dashboard sessions (cookie `rampart_session`): the scope of a session id, and its CSRF token. */
+  readonly session?: (sid: string) => { scope: TokenScope; csrf: string; email: string } | undefined;
 }
 
 export class AdminServer {
@@ -72,7 +75,18 @@ export class AdminServer {
 
   async authenticate(req: IncomingMessage): Promise<AuthInfo | ApiError> {
     const tok = bearerToken(req.headers.authorization);
-    if (tok === undefined) return new ApiError(401, API_CODES.unauthenticated, 'missing API token: send "Authorization: Bearer <token>"');
+    if (tok === undefined) {
+      // a signed-in member of an account (dashboard): the session cookie, and for any change the CSRF token
+      const sid = cookieValue(req.headers.cookie, 'rampart_session');
+      const s = sid === undefined ? undefined : this.#opts.session?.(sid);
+      if (s !== undefined) {
+        const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+        const csrf = req.headers['x-csrf-token'];
+        if (!safe && (typeof csrf !== 'string' || !sameSecret(csrf, s.csrf))) return new ApiError(403, API_CODES.forbidden, 'missing or wrong x-csrf-token header (the token given at sign-in)');
+        return { kind: 'token', subject: `member:${s.email}`, scope: s.scope };
+      }
+      return new ApiError(401, API_CODES.unauthenticated, sid === undefined ? 'missing API token: send "Authorization: Bearer <token>"' : 'the session has ended: sign in again');
+    }
     if (this.#check.matches(tok)) return { kind: 'admin', subject: 'admin-token' };
     const scope = await this.#opts.verifyToken?.(tok, req.socket.remoteAddress ?? '');
     if (scope !== undefined && 'refused' in scope) return new ApiError(403, API_CODES.forbidden, scope.refused);
@@ -126,7 +140,7 @@ export class AdminServer {
       }
       send(res, out.status ?? 200, { success: true, errors: [], messages: [], result: out.result, ...(out.resultInfo ? { result_info: out.resultInfo } : {}) });
     } catch (e) {
-      if (e instanceof ApiError) { sendError(res, e); return; }
+      if (e instanceof ApiError) { const ra = (e as { retryAfter?: number }).retryAfter; sendError(res, e, ra !== undefined ? { 'retry-after': String(ra) } : {}); return; }
       if (e instanceof z.ZodError) { sendError(res, new ApiError(400, API_CODES.validation, e.issues.map((i) => i.message).join('; '))); return; }
       // the fleet's configuration database is down: refuse the write clearly, nothing was changed
       if ((e as { code?: unknown }).code === 'config.unavailable') {
