@@ -76,3 +76,19 @@ test('tiered: lookupEntry finds the Vary variant in memory or, when memory lost 
     await dispose();
   }
 });
+
+test('tiered: bodies past writeThroughMaxBytes are written to disk only, then promoted on their first hit', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rampart-tiered-'));
+  const back = await DiskCacheStore.open({ dir, maxBytes: 10_000_000 });
+  const memory = new MemoryCacheStore({ maxBytes: 10_000_000, maxEntryBytes: 1_000_000 });
+  const store = new TieredCacheStore({ memory, back, writeThroughMaxBytes: 1000 });
+  try {
+    const w = await store.createWriter(sampleEntry({ key: 'mid' }));
+    await w.write(Buffer.alloc(5000, 'm'));
+    await w.commit();
+    assert.equal(memory.getSync('mid', ''), undefined, 'not written through');
+    const hit = await store.get('mid', '');
+    assert.equal(hit?.meta.size, 5000);
+    assert.equal(memory.getSync('mid', '')?.meta.size, 5000, 'promoted on the first hit');
+  } finally { await store.close(); await rm(dir, { recursive: true, force: true }); }
+});

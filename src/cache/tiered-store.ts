@@ -1,9 +1,10 @@
 /**
  * TieredCacheStore: a MemoryCacheStore in front of a back store (normally DiskCacheStore).
  *
- * Writes go through to both tiers (the memory copy is dropped, silently, when the body outgrows the memory tier's
- * entry limit). Reads try memory first; a back-store hit no larger than `promoteMaxBytes` is read whole and promoted
- * to memory; larger bodies stream from the back store. Purges, deletes and metadata updates apply to both tiers.
+ * Writes go through to both tiers (the memory copy is dropped, silently, when the body outgrows
+ * `writeThroughMaxBytes`, 1 MiB by default, so that concurrent large writes do not each hold their body in memory).
+ * Reads try memory first; a back-store hit no larger than `promoteMaxBytes` is read whole and promoted to memory;
+ * larger bodies stream from the back store. Purges, deletes and metadata updates apply to both tiers.
  * The back store is the source of truth for listings and stats; a memory hit also touches the back store's LRU.
  */
 import { Readable } from 'node:stream';
@@ -19,6 +20,11 @@ export interface TieredCacheStoreOptions {
   readonly back: CacheStore;
   /** Back-store hits up to this size are promoted into memory (default: the memory tier's entry limit). */
   readonly promoteMaxBytes?: number;
+  /**
+   * Bodies up to this size are also written to memory as they are stored; larger ones go to the back store only
+   * (and are promoted on their first hit). Bounds what each in-flight write holds in memory (default 1 MiB).
+   */
+  readonly writeThroughMaxBytes?: number;
 }
 
 async function readWhole(s: Readable): Promise<Buffer> {
@@ -32,11 +38,13 @@ export class TieredCacheStore implements CacheStore {
   readonly memory: MemoryCacheStore;
   readonly back: CacheStore;
   readonly #promoteMax: number;
+  readonly #writeThroughMax: number;
 
   constructor(o: TieredCacheStoreOptions) {
     this.memory = o.memory;
     this.back = o.back;
     this.#promoteMax = Math.min(o.promoteMaxBytes ?? o.memory.maxEntryBytes, o.memory.maxEntryBytes);
+    this.#writeThroughMax = Math.min(o.writeThroughMaxBytes ?? 1024 * 1024, o.memory.maxEntryBytes);
   }
 
   async variants(key: string): Promise<readonly CacheEntryMeta[]> {
@@ -80,7 +88,7 @@ export class TieredCacheStore implements CacheStore {
 
   async createWriter(entry: NewCacheEntry): Promise<CacheWriter> {
     const back = await this.back.createWriter(entry);
-    const limit = this.memory.maxEntryBytes;
+    const limit = this.#writeThroughMax;
     let chunks: Buffer[] | undefined = [];
     let bytes = 0;
     let state: 'open' | 'done' = 'open';
