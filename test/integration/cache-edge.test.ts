@@ -245,3 +245,14 @@ test('a body larger than the memory tier\'s entry limit is stored on disk only a
   assert.equal(r.text, 'z'.repeat(10));
   assert.equal(count('/huge'), 1);
 });
+
+test('a body too large for the store is served in full and not stored', async () => {
+  const size = 9 * 1024 * 1024; // the disk tier (64 MiB) takes entries up to 8 MiB
+  const a = await get(`/toolarge?cc=max-age%3D600&size=${size}`);
+  assert.equal(a.s, 200);
+  assert.equal(a.text.length, size);
+  const n = count('/toolarge');
+  const all = await Promise.all(Array.from({ length: 3 }, () => get(`/toolarge?cc=max-age%3D600&size=${size}`)));
+  assert.ok(all.every((x) => x.text.length === size && x.c === 'MISS'), JSON.stringify(all.map((x) => x.c)));
+  assert.equal(count('/toolarge') - n, 3, 'each went to the origin');
+});

@@ -179,6 +179,17 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     let queued = 0;
     const zone = ctx.zone!;
     const fwd = label === 'EXPIRED' ? 'stale' : 'uri-miss';
+    /**
+     * The copy cannot be stored (past the store's entry limit, a store error, or too far behind): waiting requests go
+     * to the origin now rather than after this whole body, and the key is hit-for-pass for a while (a body too large
+     * to store would otherwise queue every wave of requests behind one download).
+     */
+    const giveUp = (): void => {
+      if (failed) return;
+      failed = true;
+      markPass(plan.key);
+      release();
+    };
     return {
       onHeaders(status, headers): Record<string, string> {
         const st = isStorable({ method: ctx.req.method ?? 'GET', headers: reqHeaders(ctx) }, { status, headers }, plan.policy);
@@ -200,26 +211,25 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
           release(); // a cache-busting flood: served, not stored
           return { [CACHE_STATUS]: 'DYNAMIC', 'cache-status': formatCacheStatus({ fwd, fwdStatus: status, detail: 'query-variants' }) };
         }
-        passUntil.delete(plan.key);
         writer = deps.store.createWriter(entry);
         chain = writer;
         // from here the commit (or abort) releases coalesced waiters, not the end of the response
         ctx.notes.delete('cache.release');
-        writer.catch(() => { failed = true; });
+        writer.catch(giveUp);
         return { [CACHE_STATUS]: label, 'cache-status': formatCacheStatus({ fwd, fwdStatus: status, stored: true }) };
       },
       onData(chunk) {
         if (writer === undefined || failed) return;
         queued += chunk.length;
         // the store fell too far behind the client: stop copying rather than hold the body in memory
-        if (queued > maxQueued) { failed = true; return; }
-        chain = chain.then(async () => { if (!failed) await (await writer!).write(chunk); queued -= chunk.length; }).catch(() => { failed = true; });
+        if (queued > maxQueued) { giveUp(); return; }
+        chain = chain.then(async () => { if (!failed) await (await writer!).write(chunk); queued -= chunk.length; }).catch(giveUp);
       },
       onComplete() {
         if (writer === undefined) { release(); return; }
         chain.then(async () => {
           const w = await writer!;
-          if (failed) await w.abort(); else await w.commit();
+          if (failed) await w.abort(); else { await w.commit(); passUntil.delete(plan.key); }
         }).catch((e: unknown) => deps.onError(e)).finally(release);
       },
       onError() {
