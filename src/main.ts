@@ -37,6 +37,8 @@ import { ZoneResourceService } from './control/services/zone-resources.ts';
 import { ACCESS_RULES, FIREWALL_RULES, RATE_LIMIT_RULES, ListAwareResourceService, ListService, AccountRuleService, AccountAccessRuleService } from './control/services/rule-kinds.ts';
 import { registerResourceRoutes, registerAccountRuleRoutes } from './control/api/routes/rules.ts';
 import { registerListRoutes } from './control/api/routes/lists.ts';
+import { registerCacheRuleRoutes } from './control/api/routes/cache-rules.ts';
+import { CACHE_RULES } from './control/services/cache-rule-kind.ts';
 import { createRequestPhases } from './edge/phases/index.ts';
 import { openState, redactUrl } from './state/state-spec.ts';
 import type { SharedState, StateSpec } from './state/state-spec.ts';
@@ -277,6 +279,13 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   let httpsPort: number | undefined;
   // a control-only node has no edge: it counts as in-process (its own metrics registry, nothing to fork)
   const inProcess = workers === 0 || !edgeOn;
+  // the cache: memory in front of a disk tier in the data folder (server.cache); each edge process its own slot
+  const cacheCfg = sv?.cache ?? { memory_mb: 256, disk_mb: 1024 };
+  const cacheOpts = {
+    cacheDir: cacheCfg.path !== undefined ? resolve(cacheCfg.path) : join(dataDir, 'cache'),
+    cacheMemoryBytes: cacheCfg.memory_mb * 1048576,
+    cacheDiskBytes: Math.floor(cacheCfg.disk_mb * 1048576 / Math.max(1, inProcess ? 1 : workers)),
+  };
   const metricsRegistry = inProcess ? new promClient.Registry() : new promClient.AggregatorRegistry();
   // workers listen on the configured address as is (port 0 too): node:cluster shares one handle per address key
   // with worker processes (even one) the state is in state.db, so that the control plane sees what the edge
@@ -289,7 +298,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const analyticsPath = join(dataDir, 'analytics.db');
   const analyticsStore = pg?.analytics ?? new SqliteAnalyticsStore({ path: analyticsPath });
   let aggregator: AnalyticsAggregator | undefined;
-  const init = (): WorkerInit => ({ state: stateOpt, events: eventsOpt, analyticsPath, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
+  const init = (): WorkerInit => ({ cache: cacheOpts, state: stateOpt, events: eventsOpt, analyticsPath, http: httpA, https: httpsA, limits, accessLog: accessTarget, logLevel: o.logLevel ?? sv?.log.level ?? 'info', nodeId, defaultCert });
   const onRemoteChange = (up: boolean, e?: unknown): void => {
     if (up) logger.warn({ store: 'redis' }, 'shared state reachable again: counting fleet-wide');
     else logger.error({ store: 'redis', err: (e as Error | undefined)?.message }, 'shared state unreachable: rate limits count per node and keys stay local until it returns (fail-open)');
@@ -325,7 +334,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const metrics = createEdgeMetrics(metricsRegistry as unknown as Parameters<typeof createEdgeMetrics>[0]);
     localState = openState(stateOpt, { onRemoteChange, onFallback: () => metrics.stateFailures.labels('shared_state').inc() });
     edge = new EdgeServer({
-      requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics)).phases,
+      requestPhases: (phaseSet = await createRequestPhases(localState, logger, metrics, cacheOpts)).phases,
       admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
       events: new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n)),
       logHooks: [createAnalyticsLogPhase(aggregator = new AnalyticsAggregator({ store: analyticsStore, onError: () => metrics.stateFailures.labels('analytics').inc() }))],
@@ -538,6 +547,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerAccountRuleRoutes(router, new AccountRuleService(store, accounts, publish));
     registerAccountRuleRoutes(router, new AccountAccessRuleService(store, accounts, publish), '/client/v4/accounts/:account_id/firewall/access_rules/rules');
     registerResourceRoutes(router, '/client/v4/zones/:id/firewall/access_rules/rules', new ZoneResourceService(ACCESS_RULES, store, zones, publish));
+    registerCacheRuleRoutes(router, new ZoneResourceService(CACHE_RULES, store, zones, publish));
   }
   registerSystemRoutes(router, {
     ready: () => publisher.lastVersion >= 0 && (inProcess || live.size > 0),

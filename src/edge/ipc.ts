@@ -14,6 +14,8 @@ export interface WorkerInit {
   readonly logLevel: string;
   readonly nodeId: string;
   readonly defaultCert: PemPair;
+  /** The cache tiers (server.cache): memory bytes, and the disk folder and bytes of this worker's slot. */
+  readonly cache?: { readonly cacheDir?: string; readonly cacheMemoryBytes?: number; readonly cacheDiskBytes?: number };
   /** Where counters and short-lived keys live: per process, a SQLite file shared by the node's workers, or Redis. */
   readonly state: StateSpec;
   /** Where security events go: the node's SQLite file, or the fleet's PostgreSQL. */

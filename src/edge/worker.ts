@@ -78,7 +78,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
   const events = new SecurityEventRecorder(eventStore, (n) => metrics.stateFailures.labels('security_events').inc(n));
   edge = new EdgeServer({
     http: i.http, https: i.https, limits: i.limits, logger, metrics, nodeId: i.nodeId,
-    requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics)).phases, events,
+    requestPhases: (phaseSet = await createRequestPhases(state, logger, metrics, i.cache ?? {})).phases, events,
     admission: { onAbuse: (ip, kind) => phaseSet?.reportAbuse(ip, kind) },
     accessLog: createAccessLog(i.accessLog), defaultCert: i.defaultCert, logHooks: [createAnalyticsLogPhase(aggregator)],
     abuse: createAbuseHandler({ sink: abuseIpc, counters: state.counters, onError: (e) => logger.warn({ err: (e as Error).message }, 'abuse form problem') }),
@@ -97,6 +97,7 @@ async function init(i: Extract<ToWorker, { t: 'init' }>['init']): Promise<void> 
 async function shutdown(): Promise<void> {
   if (edge) await edge.close(30_000);
   await aggregator?.close().catch(() => {});
+  await phaseSet?.close().catch(() => {}); // the disk cache's recently-used order, and its lock file
   process.exit(0);
 }
 
