@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fleet benchmark of issue 11.
-# 1. Throughput with rate-limit counters in Redis against counters in memory: one Rampart node, --workers 1 pinned
-#    to core 0, a zone whose every request goes through a rate-limit rule (limit 1e9/min: counted, never blocked),
+# 1. Throughput with rate-limit counters in Redis against counters in memory: one Rampart node, edge in one
+#    process (--workers 0) pinned to core 0, a zone whose every request goes through a rate-limit rule (limit 1e9/min: counted, never blocked),
 #    origin nginx (core 1) answering /1k; wrk -t1 -c50 -d10s (core 1), three interleaved rounds, median.
 #    Goal: redis/memory >= 0.8.
 # 2. Propagation of a configuration change across the fleet: a control plane and two edge nodes on PostgreSQL
@@ -50,8 +50,10 @@ start_node() {
 api() { local aport=$1; shift; RAMPART_API="http://127.0.0.1:$aport" RAMPART_ADMIN_TOKEN=$TOKEN "$ROOT/rampart" "$@"; }
 
 echo "== 1. rate-limit counters: memory vs Redis (wrk -t1 -c50 -d$DURATION, median of $REPEATS)"
-start_node mem
-start_node redis --redis "$REDIS"
+# --workers 0: the edge in one process, so "memory" really is in-process counters (with worker processes the
+# one-node default is state.db, shared by the workers and the control plane)
+start_node mem --workers 0
+start_node redis --workers 0 --redis "$REDIS"
 for n in mem redis; do
   eval "a=\$APORT_$n"
   api "$a" zone add bench.test --origin "127.0.0.1:$ORIGIN_PORT" >/dev/null
