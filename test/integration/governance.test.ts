@@ -176,6 +176,11 @@ test('CLI: legal add refuses a missing --case, records an order, lists and shows
   const rep = await cli(['transparency', 'report', '--period', String(new Date().getUTCFullYear())]);
   assert.equal(rep.status, 0, rep.stderr);
   assert.match(rep.stdout, /K-9/);
+  assert.match(rep.stdout, /Legal orders: \d+ received, \d+ complied with, 0 contested, \d+ in force, \d+ lifted\./);
+  assert.match(rep.stdout, /## Requests for user data\n\n0 received\./);
+  assert.match(rep.stdout, /## Abuse reports\n\n0 received, 0 forwarded\./);
+  assert.match(rep.stdout, /## Zones suspended or removed/);
+  assert.match(rep.stdout, /Signed head: entry \d+, SHA-256 [0-9a-f]{64}/);
   const html = await cli(['transparency', 'report', '--period', String(new Date().getUTCFullYear()), '--format', 'html']);
   assert.equal(html.status, 0, html.stderr);
   assert.match(html.stdout, /<h1>Transparency report \d{4}<\/h1>/);

@@ -192,6 +192,15 @@ export const governanceCommands: Record<string, (args: string[]) => Promise<void
       '## Notices', '',
       ...(r.notices.length ? r.notices.map((n) => { const s = n['scope'] as { hostnames: string[]; paths: string[]; geo: boolean }; return `- ${String(n['date'])} ${String(n['court'])}, case ${String(n['case'])} (${(n['jurisdiction'] as string[]).join(', ')}): ${String(n['zone'])} ${[...s.hostnames, ...s.paths].join(', ') || 'whole zone'}${s.geo ? ' (geo)' : ''}, ${String(n['status'])}`; }) : ['(none)']),
     ];
+    // the rest of the report: contested orders, data requests, abuse reports, suspensions, the signed audit head
+    const x = env.result as { orders: { complied_with?: number; contested?: number }; data_requests?: { received: number; by_outcome: Record<string, number> }; abuse_reports?: { received: number; forwarded: number; by_category: Record<string, number> };
+      suspensions?: { suspended_by_reason: Record<string, number>; removed_by_reason: Record<string, number>; suspended_now: string[] }; audit_chain_head?: { seq: number; hash: string; time: string; signature: string } | null };
+    const counts = (m: Record<string, number> | undefined, head: string): string[] => Object.keys(m ?? {}).length ? [`| ${head} | count |`, '|---|---|', ...Object.entries(m ?? {}).map(([k, v]) => `| ${k} | ${v} |`)] : ['(none)'];
+    lines.splice(4, 1, `Legal orders: ${r.orders.received} received, ${x.orders.complied_with ?? r.orders.received} complied with, ${x.orders.contested ?? 0} contested, ${r.orders.in_force} in force, ${r.orders.lifted} lifted.`);
+    lines.push('', '## Requests for user data', '', `${x.data_requests?.received ?? 0} received.`, '', ...counts(x.data_requests?.by_outcome, 'outcome'),
+      '', '## Abuse reports', '', `${x.abuse_reports?.received ?? 0} received, ${x.abuse_reports?.forwarded ?? 0} forwarded.`, '', ...counts(x.abuse_reports?.by_category, 'category'),
+      '', '## Zones suspended or removed (operational reasons only)', '', ...counts(x.suspensions?.suspended_by_reason, 'suspended: reason'), '', ...counts(x.suspensions?.removed_by_reason, 'removed: reason'),
+      '', '## Audit log', '', x.audit_chain_head ? `Signed head: entry ${x.audit_chain_head.seq}, SHA-256 ${x.audit_chain_head.hash}, at ${x.audit_chain_head.time}, Ed25519 signature ${x.audit_chain_head.signature}` : '(no entries)');
     process.stdout.write(fmt === 'html' ? mdToHtml(lines, r.period) : lines.join('\n') + '\n');
   },
 };
