@@ -231,10 +231,14 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const notifyVersion = (): void => { for (const w of [...versionWaiters]) w(); };
   let healthChecker: HealthChecker | undefined;
 
-  const dnsPublisher = new DnsPublisher({ edgeIPv4: edgeAddresses().v4, edgeIPv6: edgeAddresses().v6, logger });
+  // a zone's own secondaries (settings.secondaries): NOTIFY on every change, and they may transfer the zone
+  let secondariesByZone = new Map<string, string[]>();
+  const hostOf = (t: string): string => (t.startsWith('[') ? t.slice(1, t.indexOf(']')) : t.includes('.') ? t.split(':')[0]! : t);
+  const dnsPublisher = new DnsPublisher({ edgeIPv4: edgeAddresses().v4, edgeIPv6: edgeAddresses().v6, logger, secondaries: (z) => secondariesByZone.get(z.toLowerCase().replace(/\.$/, '')) ?? [] });
   const nameservers = (process.env['RAMPART_NAMESERVERS'] ?? 'ns1.rampart.local,ns2.rampart.local').split(',').map((x) => x.trim()).filter(Boolean);
   const push = (version: number, docs: ConfigDoc[]): void => {
     lastDocs = { version, docs };
+    secondariesByZone = new Map(docs.filter((d) => d.kind === 'zone').map((d) => [(d.data as { name: string }).name, ((d.data as { settings?: { secondaries?: string[] } }).settings?.secondaries ?? [])]));
     try { dnsPublisher.publish(dnsZonesFrom(docs, { nameservers })); } catch (e) { logger.error({ err: (e as Error).message }, 'DNS data not published; the previous answers stay'); }
     const snap = buildSnapshot(version, docs, (d, why) => logger.warn({ kind: d.kind, id: d.id, why }, 'stored document skipped'));
     healthChecker?.update(snap.zones.values());
@@ -584,7 +588,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       // from one address: never on a public listener)
       const rrlRps = process.env['RAMPART_DNS_RRL_RPS'] ?? '100';
       const rrl = rrlRps === 'off' ? undefined : rrlConfigSchema.parse({ responsesPerSecond: Number(rrlRps), nxdomainsPerSecond: Math.max(1, Math.round(Number(rrlRps) / 5)), window: 15, slip: 2 });
-      dnsServer = await startDnsServer({ host: dnsA.host, port: dnsA.port, getSnapshot: dnsPublisher.getSnapshot, logger, ...(rrl ? { rrl } : {}) });
+      dnsServer = await startDnsServer({ host: dnsA.host, port: dnsA.port, getSnapshot: dnsPublisher.getSnapshot, logger, ...(rrl ? { rrl } : {}),
+        axfrAllow: (process.env['RAMPART_DNS_AXFR_ALLOW'] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+        axfrAllowedFor: (zone, ip) => (secondariesByZone.get(zone) ?? []).some((t) => hostOf(t) === ip.replace(/^::ffff:/, '')) });
     } catch (e) {
       if (o.dns !== undefined) throw e;
       logger.warn({ err: (e as Error).message }, 'the default DNS listener (0.0.0.0:5353) could not start; pass --dns ADDR:PORT');

@@ -87,6 +87,8 @@ export const PageTemplatesSchema = z.object({
 
 export const ZoneSettingsSchema = z.object({
   security_level: SecurityLevelSchema.default('medium'),
+  // --- issue 8: secondaries (docs/dns.md): these may transfer the zone (AXFR) and get a NOTIFY on every change
+  secondaries: z.array(z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$|^[0-9a-fA-F:]+$/, 'an IP address, IPv4:port or [IPv6]:port')).max(20).optional(),
   // --- issue 12: HTTPS settings (docs/certificates.md)
   always_use_https: z.boolean().optional().describe('default false: plain-HTTP requests are redirected (301) to https:// (ACME HTTP-01 excepted)'),
   hsts: z.object({

@@ -40,6 +40,8 @@ export interface DnsServerOptions {
   clock?: Clock;
   /** IPs and CIDRs allowed to transfer zones (AXFR/IXFR over TCP); everyone else gets REFUSED. */
   axfrAllow?: string[];
+  /** Per zone: may this client transfer this zone (a zone's own secondaries)? Asked when `axfrAllow` refuses. */
+  axfrAllowedFor?: (zone: string, clientIp: string) => boolean;
   logger?: DnsLogger;
   /** Close a TCP connection idle this long (default 10000 ms). */
   tcpIdleTimeoutMs?: number;
@@ -201,7 +203,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     const opcode = ((query.flags ?? 0) >> 11) & 0xf;
     if (opcode === 0 && (qtype === 'AXFR' || qtype === 'IXFR') && query.questions?.length === 1) {
       const address = sock.remoteAddress ?? '';
-      const allowed = axfrAllowed(address);
+      const qname = (query.questions[0]?.name ?? '').toLowerCase().replace(/\.$/, '');
+      const allowed = axfrAllowed(address) || (opts.axfrAllowedFor?.(qname, address) ?? false);
       if (allowed) stats.axfrServed++; else stats.axfrRefused++;
       log?.info({ client: address, zone: query.questions[0]?.name, allowed }, 'dns: zone transfer request');
       for (const p of axfrResponses(snapshot, query, allowed)) write(encode(p, query));

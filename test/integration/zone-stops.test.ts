@@ -50,7 +50,7 @@ test('no zone field or setting turns a zone off: the only way is `suspension`, s
   // activation (pending/active/moved) and review (pending/approved) are informational: a zone serves in every state
   assert.deepEqual(Object.keys(ZoneSchema.shape).sort(), ['account', 'activation', 'aliases', 'cache', 'certificate', 'created_on', 'id', 'modified_on', 'name', 'pool', 'review', 'settings', 'source', 'suspension', 'waf'].sort());
   // every setting, by name: none of them refuses the zone's traffic (paused passes it straight through)
-  const known = ['always_use_https', 'hsts', 'security_level', 'paused', 'compression', 'email_obfuscation', 'hotlink_protection', 'hotlink_allow', 'verified_bots_skip_challenge', 'origin_max_concurrency', 'origin_queue', 'origin_queue_timeout_ms', 'origin_pull_secret', 'templates', 'auto_mitigation', 'abuse_contact'];
+  const known = ['always_use_https', 'hsts', 'secondaries', 'security_level', 'paused', 'compression', 'email_obfuscation', 'hotlink_protection', 'hotlink_allow', 'verified_bots_skip_challenge', 'origin_max_concurrency', 'origin_queue', 'origin_queue_timeout_ms', 'origin_pull_secret', 'templates', 'auto_mitigation', 'abuse_contact'];
   const unknown = Object.keys(ZoneSettingsSchema.shape).filter((k) => !known.includes(k));
   assert.deepEqual(unknown, [], `new zone settings must be classified here: ${unknown.join(', ')}`);
 });
