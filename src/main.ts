@@ -149,10 +149,13 @@ function adminTokenFor(dataDir: string, fromEnv: string | undefined): { token: s
  * The addresses proxied DNS records answer with: RAMPART_EDGE_IPV4 / RAMPART_EDGE_IPV6 (comma lists; IPv6 'none' for none), else this
  * machine's first public-looking address of each family, else loopback.
  */
-function edgeAddresses(): { v4: string[]; v6: string[] } {
+function edgeAddresses(cfg?: { ipv4?: string[] | undefined; ipv6?: string[] | undefined }): { v4: string[]; v6: string[] } {
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   let v4 = list(process.env['RAMPART_EDGE_IPV4']);
   let v6 = list(process.env['RAMPART_EDGE_IPV6']);
+  // the config file's edge.ipv4 / edge.ipv6, when the environment does not say
+  if (v4.length === 0 && cfg?.ipv4?.length) v4 = [...cfg.ipv4];
+  if (v6.length === 0 && cfg?.ipv6?.length) v6 = [...cfg.ipv6];
   if (v4.length === 0 || v6.length === 0) {
     const all = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal);
     if (v4.length === 0) v4 = all.filter((i) => i!.family === 'IPv4').map((i) => i!.address).slice(0, 1);
@@ -234,7 +237,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   // a zone's own secondaries (settings.secondaries): NOTIFY on every change, and they may transfer the zone
   let secondariesByZone = new Map<string, string[]>();
   const hostOf = (t: string): string => (t.startsWith('[') ? t.slice(1, t.indexOf(']')) : t.includes('.') ? t.split(':')[0]! : t);
-  const dnsPublisher = new DnsPublisher({ edgeIPv4: edgeAddresses().v4, edgeIPv6: edgeAddresses().v6, logger, secondaries: (z) => secondariesByZone.get(z.toLowerCase().replace(/\.$/, '')) ?? [] });
+  const dnsPublisher = new DnsPublisher({ edgeIPv4: edgeAddresses(file?.edge).v4, edgeIPv6: edgeAddresses(file?.edge).v6, logger, secondaries: (z) => secondariesByZone.get(z.toLowerCase().replace(/\.$/, '')) ?? [] });
   const nameservers = (process.env['RAMPART_NAMESERVERS'] ?? 'ns1.rampart.local,ns2.rampart.local').split(',').map((x) => x.trim()).filter(Boolean);
   const push = (version: number, docs: ConfigDoc[]): void => {
     lastDocs = { version, docs };
@@ -603,7 +606,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       `  proxy  http   ${httpA ? `${httpA.host}:${httpPort}` : 'off'}`,
       `  proxy  https  ${httpsA && httpsPort !== undefined ? `${httpsA.host}:${httpsPort} (TLS by SNI, HTTP/2)` : httpsA ? `off (${httpsA.host}:${httpsA.port} is in use; pass --https ADDR:PORT)` : 'off'}`,
       `  admin  http://${adminA.host}:${adminPort}  (API /client/v4, /metrics, /healthz)`,
-      `  dns    ${dnsServer ? `${dnsServer.host}:${dnsServer.udpPort} (UDP+TCP, authoritative; proxied records answer ${edgeAddresses().v4.join(', ')})` : 'off'}`,
+      `  dns    ${dnsServer ? `${dnsServer.host}:${dnsServer.udpPort} (UDP+TCP, authoritative; proxied records answer ${edgeAddresses(file?.edge).v4.join(', ')})` : 'off'}`,
       `  data   ${dataDir}`,
       ...(role !== 'all' || pgUrl || redisUrl ? [`  fleet  role ${role}; config ${pgUrl ? redactUrl(pgUrl) : 'local SQLite'}; shared state ${redisUrl ? redactUrl(redisUrl) : 'local'}`] : []),
       tokenSource === 'env' ? '  admin token: taken from RAMPART_ADMIN_TOKEN' : `  admin token: ${token}   (stored in ${join(dataDir, 'admin-token')}, mode 0600)`,

@@ -294,8 +294,15 @@ export const AcmeConfigSchema = z.object({
   challenge: z.enum(['dns-01', 'http-01']).optional().describe('default dns-01 (Rampart answers it from its own DNS; also covers wildcards)'),
 }).strict();
 
+/** The edge's public addresses: what proxied DNS records answer with (RAMPART_EDGE_IPV4 / _IPV6 override). */
+export const EdgeConfigSchema = z.object({
+  ipv4: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address')).max(16).optional(),
+  ipv6: z.array(z.string().regex(/^[0-9a-fA-F:]+$/, 'an IPv6 address')).max(16).optional(),
+}).strict();
+
 export const ConfigFileSchema = z.object({
   server: ServerSchema.default(ServerSchema.parse({})),
+  edge: EdgeConfigSchema.optional(),
   acme: AcmeConfigSchema.optional(),
   zones: z.array(FileZoneSchema).default([]),
 }).strict();
