@@ -48,7 +48,7 @@ import { WebhookService } from './control/services/webhooks.ts';
 import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
 import { SessionService } from './control/services/sessions.ts';
 import { registerSessionRoutes } from './control/api/routes/sessions.ts';
-import { ActivationService, parseResolver } from './control/services/activation.ts';
+import { ActivationService, parseResolver, scanRecords } from './control/services/activation.ts';
 import { ReviewService } from './control/services/reviews.ts';
 import { registerOnboardingRoutes } from './control/api/routes/onboarding.ts';
 import { NAMESERVERS } from './control/api/routes/zones.ts';
@@ -532,7 +532,20 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     registerWebhookRoutes(router, webhooks);
     registerAbuseRoutes(router, abuse);
     registerAuditRoutes(router, auditLog, auditKey, undefined, checkpoints);
-    registerZoneRoutes(router, zones);
+    // sign-up scan: the records a zone has today, imported when it is added (RAMPART_SCAN_RESOLVER=host:port|system,
+    // or {"scan": true} in the request; off by default: it sends ~60 queries)
+    const scanEnv = process.env['RAMPART_SCAN_RESOLVER'];
+    const dnsRecords = new ZoneResourceService(DNS_RECORDS, store, zones, publish);
+    registerZoneRoutes(router, zones, async (z, body) => {
+      const want = body['scan'] === true || (body['scan'] !== false && scanEnv !== undefined && scanEnv !== '');
+      if (!want || z.source !== 'api') return {};
+      const server = parseResolver(scanEnv === 'system' ? undefined : scanEnv);
+      if (server === undefined) return { dns_scan: { imported: 0, error: 'no resolver to scan with (RAMPART_SCAN_RESOLVER)' } };
+      const found = await scanRecords(z.name, server).catch(() => []);
+      let imported = 0;
+      for (const rec of found) { try { await dnsRecords.create(z.id, rec); imported++; } catch { /* a record the API refuses is skipped */ } }
+      return { dns_scan: { found: found.length, imported } };
+    });
     registerOnboardingRoutes(router, activation, new ReviewService(zones));
     registerAccountRoutes(router, accounts);
     registerSessionRoutes(router, sessions, accounts);

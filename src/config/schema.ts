@@ -211,10 +211,12 @@ export const ZoneInputSchema = z.object({
   expected_rps: z.number().int().min(0).max(100_000_000).optional(),
   /** Sign-up: the site is under attack now (reviewed, and protected with under_attack at once). */
   under_attack: z.boolean().optional(),
+  /** Sign-up: import the records the zone has today by asking a resolver about common names (RAMPART_SCAN_RESOLVER). */
+  scan: z.boolean().optional(),
 }).strict();
 export type ZoneInput = z.infer<typeof ZoneInputSchema>;
 
-export const ZonePatchSchema = ZoneInputSchema.omit({ name: true, expected_rps: true, under_attack: true }).partial().strict();
+export const ZonePatchSchema = ZoneInputSchema.omit({ name: true, expected_rps: true, under_attack: true, scan: true }).partial().strict();
 export type ZonePatch = z.infer<typeof ZonePatchSchema>;
 
 export const ListenAddressSchema = z.string().refine((s) => parseListenAddress(s) !== undefined, {

@@ -52,13 +52,18 @@ describe('zone activation against a real parent zone (Knot)', { skip: hasKnot ? 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-parent-'));
     kport = await freePort();
-    writeFileSync(join(dir, 'knot.conf'), `server:\n    rundir: "${dir}"\n    listen: 127.0.0.1@${kport}\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\ndatabase:\n    storage: "${dir}"\nlog:\n  - target: stderr\n    any: error\nzone:\n  - domain: test\n    file: "${join(dir, 'test.zone')}"\n    zonefile-load: whole\n    journal-content: none\n`);
+    writeFileSync(join(dir, 'knot.conf'), `server:\n    rundir: "${dir}"\n    listen: 127.0.0.1@${kport}\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\ndatabase:\n    storage: "${dir}"\nlog:\n  - target: stderr\n    any: error\nzone:\n  - domain: test\n    file: "${join(dir, 'test.zone')}"\n    zonefile-load: whole\n    journal-content: none\n  - domain: scan.example\n    file: "${join(dir, 'scan.zone')}"\n    zonefile-load: whole\n    journal-content: none\n`);
+    // the records a site has at its current provider, for the sign-up scan
+    writeFileSync(join(dir, 'scan.zone'), ['$ORIGIN scan.example.', '@ 3600 IN SOA ns.scan.example. admin.scan.example. 1 3600 900 604800 300', '@ 3600 IN NS ns.scan.example.',
+      '@ 300 IN A 198.51.100.10', '@ 300 IN MX 10 mail.scan.example.', '@ 300 IN TXT "v=spf1 mx -all"', 'www 300 IN A 198.51.100.11', 'mail 300 IN A 198.51.100.12',
+      'blog 300 IN CNAME hosting.example.net.', 'api 300 IN AAAA 2001:db8::12', ''].join('\n'));
     await parent([]);
     process.env['RAMPART_ACTIVATION_RESOLVER'] = `127.0.0.1:${kport}`;
     process.env['RAMPART_NAMESERVERS'] = 'ns1.rampart.test,ns2.rampart.test';
     process.env['RAMPART_REVIEW_RPS'] = '10000';
+    process.env['RAMPART_SCAN_RESOLVER'] = `127.0.0.1:${kport}`;
     node = await startTestNode();
-    for (const k of ['RAMPART_ACTIVATION_RESOLVER', 'RAMPART_NAMESERVERS', 'RAMPART_REVIEW_RPS']) delete process.env[k];
+    for (const k of ['RAMPART_ACTIVATION_RESOLVER', 'RAMPART_NAMESERVERS', 'RAMPART_REVIEW_RPS', 'RAMPART_SCAN_RESOLVER']) delete process.env[k];
   });
   after(async () => {
     await node?.stop();
@@ -83,6 +88,19 @@ describe('zone activation against a real parent zone (Knot)', { skip: hasKnot ? 
     assert.equal((await node.api('GET', `/client/v4/zones/${z.json.result.id}`)).status, 200);
     await parent(['ns2.rampart.test', 'ns1.rampart.test']);
     assert.equal((await check()).status, 'active');
+  });
+
+  it('adding a zone imports the records it has today (scan of the apex and common names)', async () => {
+    const z = await node.api<{ id: string; dns_scan: { found: number; imported: number } }>('POST', '/client/v4/zones', { name: 'scan.example', origins: ['127.0.0.1:9'] });
+    assert.equal(z.status, 200, JSON.stringify(z.json.errors));
+    assert.deepEqual(z.json.result.dns_scan, { found: 7, imported: 7 });
+    const recs = await node.api<Array<{ type: string; name: string; content: string; proxied: boolean; priority?: number }>>('GET', `/client/v4/zones/${z.json.result.id}/dns_records?per_page=100`);
+    const got = recs.json.result.map((r) => `${r.type} ${r.name} ${r.content}${r.priority !== undefined ? ' ' + r.priority : ''}`).sort();
+    assert.deepEqual(got, ['A @ 198.51.100.10', 'A mail 198.51.100.12', 'A www 198.51.100.11', 'AAAA api 2001:db8::12',
+      'CNAME blog hosting.example.net', 'MX @ mail.scan.example 10', 'TXT @ v=spf1 mx -all'].sort());
+    assert.ok(recs.json.result.every((r) => r.proxied === false), 'imported unproxied: the owner chooses what to proxy');
+    const off = await node.api<{ dns_scan?: unknown }>('POST', '/client/v4/zones', { name: 'noscan.example', origins: ['127.0.0.1:9'], scan: false });
+    assert.equal(off.json.result.dns_scan, undefined, 'scan: false skips it');
   });
 
   it('a high-traffic sign-up waits for review, shielded; a denial needs an operational reason and is recorded', async () => {

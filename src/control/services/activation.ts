@@ -48,6 +48,48 @@ export async function queryDelegation(zone: string, server: DnsServerAddress, ti
   return (fromAnswer.length ? fromAnswer : pick(resp.authorities)).sort();
 }
 
+/** The answers of one type for `name` from a server (an empty list for NXDOMAIN/NODATA). */
+export async function queryAnswers(name: string, type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'CAA', server: DnsServerAddress, timeoutMs = 1500): Promise<dnsPacket.Answer[]> {
+  const id = randomInt(0, 65536);
+  const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name, class: 'IN' }] });
+  let resp = await udpQuery(query, server, timeoutMs);
+  if ((resp.flags ?? 0) & 0x0200) resp = await tcpQuery(query, server, timeoutMs);
+  const want = lower(name);
+  return (resp.answers ?? []).filter((a) => lower(a.name) === want && a.type === type);
+}
+
+/** The names a scan asks about when a zone is added (as Cloudflare's sign-up does), besides the apex. */
+export const SCAN_NAMES = ['www', 'mail', 'webmail', 'smtp', 'imap', 'pop', 'ftp', 'api', 'app', 'blog', 'shop', 'store', 'm', 'cdn', 'static', 'dev', 'staging', 'admin', 'portal', 'vpn', 'remote', 'docs', 'status', 'ns1', 'ns2', 'autodiscover'];
+
+/**
+ * The records a zone has today at its current provider, found by asking `server` (a recursive resolver, or the
+ * current provider's server) about the apex (A, AAAA, MX, TXT, CAA) and common names (A, AAAA, CNAME), as API
+ * record bodies (names relative to the zone, unproxied: the owner picks what to proxy). Unanswered queries are
+ * skipped; the whole scan is bounded by `timeoutMs` per query.
+ */
+export async function scanRecords(zone: string, server: DnsServerAddress, timeoutMs = 1500): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  const ask = async (rel: string, type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'CAA'): Promise<void> => {
+    const fqdn = rel === '@' ? zone : `${rel}.${zone}`;
+    let answers: dnsPacket.Answer[];
+    try { answers = await queryAnswers(fqdn, type, server, timeoutMs); } catch { return; }
+    for (const a of answers) {
+      const ttl = Math.max(60, Math.min(86_400, ('ttl' in a ? a.ttl : undefined) ?? 300));
+      if (a.type === 'A' || a.type === 'AAAA' || a.type === 'CNAME') out.push({ type: a.type, name: rel, content: lower(String(a.data)), ttl });
+      else if (a.type === 'MX') out.push({ type: 'MX', name: rel, content: lower(a.data.exchange), priority: a.data.preference, ttl });
+      else if (a.type === 'TXT') out.push({ type: 'TXT', name: rel, content: (Array.isArray(a.data) ? a.data : [a.data]).map((x) => Buffer.isBuffer(x) ? x.toString('utf8') : String(x)).join(''), ttl });
+      else if (a.type === 'CAA') out.push({ type: 'CAA', name: rel, ttl, data: { flags: a.data.flags ?? 0, tag: a.data.tag, value: a.data.value } });
+    }
+  };
+  const jobs: Array<Promise<void>> = [ask('@', 'A'), ask('@', 'AAAA'), ask('@', 'MX'), ask('@', 'TXT'), ask('@', 'CAA')];
+  for (const n of SCAN_NAMES) {
+    // a name with a CNAME has nothing else
+    jobs.push(ask(n, 'CNAME').then(async () => { if (!out.some((r) => r['name'] === n && r['type'] === 'CNAME')) await Promise.all([ask(n, 'A'), ask(n, 'AAAA')]); }));
+  }
+  await Promise.all(jobs);
+  return out;
+}
+
 function udpQuery(query: Buffer, server: DnsServerAddress, timeoutMs: number): Promise<dnsPacket.Packet> {
   return new Promise((resolve, reject) => {
     const s = createSocket(server.host.includes(':') ? 'udp6' : 'udp4');

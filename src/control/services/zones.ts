@@ -89,7 +89,7 @@ export class ZoneService {
     if (r.data.account !== undefined && r.data.account !== 'default' && (await this.#store.getByName('account', r.data.account)) === undefined) {
       throw new ApiError(400, API_CODES.validation, `body.account: no account "${r.data.account}" (create it first: rampart account create ${r.data.account} --email ...)`);
     }
-    const { expected_rps: rps, under_attack: attacked, ...input } = r.data;
+    const { expected_rps: rps, under_attack: attacked, scan: _scan, ...input } = r.data;
     let zone = this.build(input, undefined, source);
     if (source === 'api') {
       // onboarding: pending until the registry delegates the zone to our nameservers (ActivationService)

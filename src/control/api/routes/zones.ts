@@ -29,7 +29,8 @@ function intParam(q: URLSearchParams, name: string, def: number, min: number, ma
   return n;
 }
 
-export function registerZoneRoutes(r: Router, zones: ZoneService): void {
+/** `afterCreate`: sign-up work once a zone exists (the record scan); its answer is merged into the zone's view. */
+export function registerZoneRoutes(r: Router, zones: ZoneService, afterCreate?: (zone: Zone, body: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
   r.add({
     method: 'GET', path: '/client/v4/zones', auth: 'token', permission: 'zone:read', summary: 'List zones (?name=, ?account=, ?page=, ?per_page=)',
     handler: async (req) => {
@@ -51,9 +52,11 @@ export function registerZoneRoutes(r: Router, zones: ZoneService): void {
         if (sc.zones !== 'account') throw new ApiError(403, API_CODES.forbidden, 'only a token covering all zones of its account can add zones');
         const b = (req.body ?? {}) as Record<string, unknown>;
         if (b['account'] !== undefined && b['account'] !== sc.account) throw new ApiError(403, API_CODES.forbidden, 'this token does not cover that account');
-        return { kind: 'json', status: 200, result: zoneView(await zones.create({ ...b, account: sc.account })) };
+        const z = await zones.create({ ...b, account: sc.account });
+        return { kind: 'json', status: 200, result: { ...zoneView(z), ...(afterCreate ? await afterCreate(z, b) : {}) } };
       }
-      return { kind: 'json', status: 200, result: zoneView(await zones.create(req.body)) };
+      const z = await zones.create(req.body);
+      return { kind: 'json', status: 200, result: { ...zoneView(z), ...(afterCreate ? await afterCreate(z, (req.body ?? {}) as Record<string, unknown>) : {}) } };
     },
   });
   r.add({
