@@ -280,7 +280,25 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     for (const w of live.values()) w.worker.send({ t: 'health', zoneId: r.zoneId, originKey: r.originKey, up: r.up } satisfies ToWorker);
   });
 
-  if (file && controlOn) await zones.syncFromFile(file.zones);
+  /** The config file's DNS records of its zones replace what those zones had (all of a zone's records or none). */
+  const syncFileRecords = async (f: ConfigFile): Promise<void> => {
+    for (const [i, fz] of f.zones.entries()) {
+      if (fz.dns_records === undefined) continue;
+      const z = await zones.get(fz.name);
+      const svc = new ZoneResourceService(DNS_RECORDS, store, zones, publish);
+      const have = await store.list(DNS_RECORDS.kind, z.id);
+      if (have.length) await store.apply(have.map((d) => ({ op: 'delete' as const, kind: d.kind, id: d.id })));
+      try {
+        if (fz.dns_records.length) await svc.create(z.id, fz.dns_records.map((r) => ({ ...r })));
+        else await publish();
+      } catch (e) {
+        // refused: the zone keeps the records it had
+        if (have.length) await store.apply(have.map((d) => ({ op: 'put' as const, doc: { kind: d.kind, id: d.id, zoneId: d.zoneId, name: d.name, data: d.data } })));
+        throw new Error(`${o.config ?? 'config'}: zones[${i}].dns_records (${fz.name}): ${(e as Error).message.replace(/body\[(\d+)\]/g, '[$1]')}`);
+      }
+    }
+  };
+  if (file && controlOn) { await zones.syncFromFile(file.zones); await syncFileRecords(file); }
 
   let httpPort: number | undefined;
   let httpsPort: number | undefined;
@@ -466,6 +484,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     if (!o.config) return { reloaded: false, reason: 'no config file (--config) was given' };
     file = loadConfigFile(o.config);
     const changes = await zones.syncFromFile(file.zones);
+    await syncFileRecords(file);
     let restarted = false;
     if (JSON.stringify(file.server.limits) !== JSON.stringify(limits)) {
       limits = file.server.limits;

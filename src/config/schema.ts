@@ -286,7 +286,10 @@ export const ServerSchema = z.object({
   // ---
 }).strict();
 
-export const FileZoneSchema = ZoneInputSchema;
+/** A zone in the config file: the API's zone body, plus its DNS records (validated like the API's, when synced). */
+export const FileZoneSchema = ZoneInputSchema.extend({
+  dns_records: z.array(z.record(z.string(), z.unknown())).max(10_000).optional().describe('the zone\'s records, as the API takes them: {type, name, content, ttl?, proxied?, priority?}'),
+}).strict();
 
 /** The YAML config file. */
 /** Automatic certificates (docs/certificates.md); RAMPART_ACME_DIRECTORY / _CA_BUNDLE / _CHALLENGE override. */

@@ -212,7 +212,7 @@ export class ZoneService {
    * Make the stored file-sourced zones match the config file: upsert every zone it lists, delete file zones it
    * no longer lists. API-made zones are left alone; a file zone whose name an API zone holds is an error.
    */
-  async syncFromFile(inputs: readonly ZoneInput[]): Promise<{ added: number; updated: number; removed: number }> {
+  async syncFromFile(inputs: ReadonlyArray<ZoneInput & { dns_records?: unknown }>): Promise<{ added: number; updated: number; removed: number }> {
     const existing = new Map((await this.#store.list('zone')).map((d) => [(d.data as Zone).name, d.data as Zone]));
     const ops: Array<Parameters<ConfigStore['apply']>[0][number]> = [];
     const names = new Set<string>();
