@@ -6,14 +6,13 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { availableParallelism, hostname, networkInterfaces } from 'node:os';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer as createNetServer } from 'node:net';
 import { enableSafeRegex } from './lib/regex.ts';
 import { loadConfigFile } from './config/load.ts';
-import { LimitsSchema, parseListenAddress } from './config/schema.ts';
+import { LimitsSchema } from './config/schema.ts';
 import type { ConfigFile, Limits } from './config/schema.ts';
 import { buildSnapshot } from './config/snapshot.ts';
 import { SqliteConfigStore } from './state/sqlite/config-store.ts';
@@ -83,6 +82,8 @@ import { registerAuditRoutes } from './control/api/routes/audit.ts';
 import { AcmeService, registerAcmeRoutes } from './control/services/acme.ts';
 import { systemClock } from './lib/clock.ts';
 
+import { addr, adminTokenFor, canListen, edgeAddresses, installFaultHandlers } from './node-support.ts';
+
 export const VERSION = '0.1.0';
 
 export interface NodeOptions {
@@ -123,65 +124,6 @@ export interface NodeHandle {
   reload(): Promise<Record<string, unknown>>;
   restartWorkers(): Promise<void>;
   close(): Promise<void>;
-}
-
-let faultHandlers = false;
-/** A stray rejection is logged with its stack, never allowed to take the node down silently. */
-function installFaultHandlers(): void {
-  if (faultHandlers) return;
-  faultHandlers = true;
-  process.on('unhandledRejection', (e: unknown) => { process.stderr.write(`rampart: unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`); });
-}
-
-function adminTokenFor(dataDir: string, fromEnv: string | undefined): { token: string; source: 'env' | 'file' | 'generated' } {
-  if (fromEnv) return { token: fromEnv, source: 'env' };
-  const f = join(dataDir, 'admin-token');
-  if (existsSync(f)) return { token: readFileSync(f, 'utf8').trim(), source: 'file' };
-  const token = 'rpt_' + randomBytes(24).toString('base64url');
-  const tmp = f + '.tmp';
-  writeFileSync(tmp, token + '\n', { mode: 0o600 });
-  renameSync(tmp, f);
-  chmodSync(f, 0o600);
-  return { token, source: 'generated' };
-}
-
-/**
- * The addresses proxied DNS records answer with: RAMPART_EDGE_IPV4 / RAMPART_EDGE_IPV6 (comma lists; IPv6 'none' for none), else this
- * machine's first public-looking address of each family, else loopback.
- */
-function edgeAddresses(cfg?: { ipv4?: string[] | undefined; ipv6?: string[] | undefined }): { v4: string[]; v6: string[] } {
-  const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  let v4 = list(process.env['RAMPART_EDGE_IPV4']);
-  let v6 = list(process.env['RAMPART_EDGE_IPV6']);
-  // the config file's edge.ipv4 / edge.ipv6, when the environment does not say
-  if (v4.length === 0 && cfg?.ipv4?.length) v4 = [...cfg.ipv4];
-  if (v6.length === 0 && cfg?.ipv6?.length) v6 = [...cfg.ipv6];
-  if (v4.length === 0 || v6.length === 0) {
-    const all = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal);
-    if (v4.length === 0) v4 = all.filter((i) => i!.family === 'IPv4').map((i) => i!.address).slice(0, 1);
-    if (v6.length === 0) v6 = all.filter((i) => i!.family === 'IPv6' && !i!.address.startsWith('fe80')).map((i) => i!.address).slice(0, 1);
-  }
-  // 'none': proxied names have no AAAA answer (an edge listening on IPv4 only)
-  if (process.env['RAMPART_EDGE_IPV6']?.trim() === 'none') v6 = [];
-  return { v4: v4.length ? v4 : ['127.0.0.1'], v6 };
-}
-
-/** True when a TCP listener can bind host:port now (port 0 always can). */
-function canListen(host: string, port: number): Promise<boolean> {
-  if (port === 0) return Promise.resolve(true);
-  return new Promise((resolveListen) => {
-    const srv = createNetServer();
-    srv.once('error', () => resolveListen(false));
-    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolveListen(true)));
-  });
-}
-
-function addr(v: string | null | undefined, def: string | null): { host: string; port: number } | undefined {
-  const s = v === undefined ? def : v;
-  if (s === null || s === '' || s === 'off') return undefined;
-  const a = parseListenAddress(s);
-  if (!a) throw new Error(`invalid listen address "${s}": want ADDR:PORT`);
-  return a;
 }
 
 export async function startNode(o: NodeOptions): Promise<NodeHandle> {
