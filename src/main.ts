@@ -46,6 +46,7 @@ import { FleetBus } from './fleet/fleet-bus.ts';
 import { WebhookService } from './control/services/webhooks.ts';
 import { registerWebhookRoutes } from './control/api/routes/webhooks.ts';
 import { SessionService } from './control/services/sessions.ts';
+import { MitigationEvents } from './control/services/mitigation-events.ts';
 import { registerSessionRoutes } from './control/api/routes/sessions.ts';
 import { ActivationService, parseResolver, scanRecords } from './control/services/activation.ts';
 import { ReviewService } from './control/services/reviews.ts';
@@ -274,6 +275,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   let localState: SharedState | undefined;
   /** The primary's own handle on the shared state, for the reputation API, when it has no other. */
   let reputationState: SharedState | undefined;
+  let mitigationEvents: MitigationEvents | undefined;
   /** The primary's link to the fleet's event bus (purge, hello); its own connection, not the workers'. */
   let busState: SharedState | undefined;
   let phaseSet: Awaited<ReturnType<typeof createRequestPhases>> | undefined;
@@ -519,6 +521,9 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     const sharedKv = (localState ?? busState ?? (reputationState ??= openState(stateOpt, {}))).kv;
     registerReputationRoutes(router, createReputationReader(sharedKv, systemClock));
     registerAutoMitigationRoutes(router, zones, sharedKv);
+    // webhooks for automatic mitigation (attack detected, rule applied, rule ended), read from the shared rules
+    mitigationEvents = new MitigationEvents({ kv: sharedKv, emit: (e, d, z) => webhooks.emit(e, d, z), zoneName: zoneNameOf, onError: (e) => logger.debug({ err: (e as Error).message }, 'automatic-mitigation events not read') });
+    mitigationEvents.start();
     registerCacheRoutes(router, zones, fleetPurge);
     registerDnsRoutes(router, new ZoneResourceService(DNS_RECORDS, store, zones, publish), zones, () => dnsPublisher.getSnapshot(), nameservers);
     // rules that name lists ($office_ips) are checked against the account's lists
@@ -595,6 +600,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
     acmeService?.close();
     webhooks.close();
     clearInterval(checkpointTimer);
+    mitigationEvents?.close();
     clearInterval(pruneTimer);
     activation.close();
     clearInterval(transparencyTimer);
