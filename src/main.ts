@@ -465,7 +465,8 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
   const acmeDirectory = process.env['RAMPART_ACME_DIRECTORY'] || file?.acme?.directory;
   const acmeChallenge = process.env['RAMPART_ACME_CHALLENGE'] || file?.acme?.challenge;
   const acmeService = acmeDirectory && controlOn ? new AcmeService({ store, publish, clock: systemClock, directory: acmeDirectory, caBundle: process.env['RAMPART_ACME_CA_BUNDLE'] || file?.acme?.ca_bundle,
-    challenge: acmeChallenge === 'http-01' ? 'http-01' : 'dns-01',
+    // unset: chosen per zone (DNS-01 once the zone is delegated to us, HTTP-01 before; wildcards DNS-01)
+    challenge: acmeChallenge === 'http-01' || acmeChallenge === 'dns-01' ? acmeChallenge : undefined,
     log: (msg, f) => logger.info(f, msg) }) : undefined;
   // the public transparency page (current half-year), rendered here and served by every edge from its snapshot
   // every legal change (order recorded or lifted, data request) also refreshes the page

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { certificateNames, needsRenewal, RENEW_BEFORE_MS, AcmeService, retryDelayMs } from './acme.ts';
+import { certificateNames, chooseChallenge, needsRenewal, RENEW_BEFORE_MS, AcmeService, retryDelayMs } from './acme.ts';
 import type { StoredCert } from './acme.ts';
 import { dnsZonesFrom } from './dns.ts';
 import { buildSnapshot, lookupZone } from '../../config/snapshot.ts';
@@ -97,4 +97,13 @@ test('automatic pass: a failing zone backs off (5 min, doubling) and is retried 
     await acme.renewDue();
     assert.deepEqual(failures, [1, 2], 'the second delay is 10 min');
   } finally { await store.close(); }
+});
+
+test('the challenge per zone: configured wins; DNS-01 once delegated to us, HTTP-01 before; wildcards always DNS-01', () => {
+  assert.equal(chooseChallenge('http-01', 'active', ['shop.test']), 'http-01');
+  assert.equal(chooseChallenge(undefined, 'active', ['shop.test']), 'dns-01');
+  assert.equal(chooseChallenge(undefined, undefined, ['shop.test']), 'dns-01', 'a config-file zone is ours');
+  assert.equal(chooseChallenge(undefined, 'pending', ['shop.test', 'www.shop.test']), 'http-01');
+  assert.equal(chooseChallenge(undefined, 'moved', ['shop.test']), 'http-01');
+  assert.equal(chooseChallenge('http-01', 'pending', ['shop.test', '*.shop.test']), 'dns-01', 'HTTP-01 cannot prove a wildcard');
 });

@@ -72,6 +72,18 @@ export interface AcmeOptions {
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
+/**
+ * The challenge for a zone's order: the configured one (acme.challenge / RAMPART_ACME_CHALLENGE) when set;
+ * otherwise DNS-01 when the zone is delegated to Rampart's nameservers (activation active, or a zone from before
+ * onboarding / the config file), HTTP-01 while it is pending or moved (the registry does not send the CA to us
+ * yet); a wildcard name always needs DNS-01.
+ */
+export function chooseChallenge(configured: AcmeChallengeType | undefined, activation: string | undefined, names: readonly string[]): AcmeChallengeType {
+  if (names.some((n) => n.startsWith('*.'))) return 'dns-01';
+  if (configured !== undefined) return configured;
+  return activation === undefined || activation === 'active' ? 'dns-01' : 'http-01';
+}
+
 export interface IssueResult { zone: string; names: string[]; expires_on: string; challenge: AcmeChallengeType }
 
 export class AcmeService {
@@ -132,12 +144,14 @@ export class AcmeService {
   }
 
   async #issue(zone: { id: string; name: string }): Promise<IssueResult> {
+    const zdoc = await this.#o.store.get('zone', zone.id);
+    const activation = (zdoc?.data as { activation?: { status?: string } } | undefined)?.activation?.status;
     const names = await this.#names(zone);
     if (names.length === 0) throw new ApiError(400, API_CODES.validation, `zone ${zone.name} has no proxied hostnames to certify (add a proxied A/AAAA/CNAME record)`);
     const client = new acme.Client({ directoryUrl: this.#o.directory, accountKey: await this.#accountKey() });
     const [key, csr] = await acme.crypto.createCsr({ commonName: names[0]!, altNames: names });
     const { store, publish } = this.#o;
-    const type: AcmeChallengeType = this.#o.challenge ?? 'dns-01';
+    const type = chooseChallenge(this.#o.challenge, activation, names);
     const cert = await client.auto({
       csr, termsOfServiceAgreed: true, challengePriority: [type], skipChallengeVerification: true,
       challengeCreateFn: async (authz, ch, keyAuth) => {
