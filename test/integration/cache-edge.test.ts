@@ -190,6 +190,8 @@ test('cache rules: bypass, cache everything (Set-Cookie stripped), edge and brow
   const first = await get('/plain/page');
   assert.equal(first.c, 'MISS');
   assert.equal(first.h['set-cookie'], 's=1', 'the visitor who filled the cache still gets the cookie');
+  assert.equal(first.h['cache-control'], 'max-age=30', 'browser TTL on the MISS too (one Cache-Control)');
+  assert.equal(first.h['expires'], undefined);
   const hit = await get('/plain/page');
   assert.equal(hit.c, 'HIT');
   assert.equal(hit.h['set-cookie'], undefined, 'Set-Cookie is not stored');

@@ -171,6 +171,21 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     return true;
   }
 
+  /**
+   * A cache rule's browser TTL on answers that come from the origin (a MISS): the client gets `max-age=N` instead of
+   * the origin's Cache-Control (the cache itself stores and judges the origin's own headers).
+   */
+  function withBrowserTtl(t: OriginTap, plan: Plan): OriginTap {
+    const ttl = plan.rules.browserTtl;
+    if (ttl === undefined) return t;
+    const inner = t.onHeaders.bind(t);
+    return { ...t, onData: t.onData.bind(t), onComplete: t.onComplete.bind(t), onError: t.onError.bind(t), ...(t.fallback ? { fallback: t.fallback.bind(t) } : {}),
+      onHeaders(status, headers) {
+        const extra = inner(status, headers) ?? {};
+        return status < 400 ? { ...extra, 'cache-control': `max-age=${ttl}` } : extra;
+      } };
+  }
+
   function tap(ctx: RequestContext, plan: Plan, stale: CachedEntry | undefined, label: string, release: () => void): OriginTap {
     const requestTime = deps.now();
     let writer: Promise<CacheWriter> | undefined;
@@ -336,7 +351,7 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     const label = hit !== undefined ? 'EXPIRED' : 'MISS';
     const pass = passUntil.get(key);
     if (pass !== undefined) {
-      if (pass > now) { ctx.notes.set(ORIGIN_TAP_NOTE, tap(ctx, plan, hit, label, () => {})); return CONTINUE; }
+      if (pass > now) { ctx.notes.set(ORIGIN_TAP_NOTE, withBrowserTtl(tap(ctx, plan, hit, label, () => {}), plan)); return CONTINUE; }
       passUntil.delete(key);
     }
     const pending = inflight.get(key);
@@ -356,7 +371,7 @@ export function createCachePhase(deps: CachePhaseDeps): Phase {
     let released = false;
     const once = (): void => { if (!released) { released = true; release(); } };
     dropClientConditionals(ctx);
-    ctx.notes.set(ORIGIN_TAP_NOTE, tap(ctx, plan, hit, label, once));
+    ctx.notes.set(ORIGIN_TAP_NOTE, withBrowserTtl(tap(ctx, plan, hit, label, once), plan));
     ctx.notes.set('cache.release', once);
     return CONTINUE;
   }

@@ -155,7 +155,13 @@ function attempt(ctx: RequestContext, zone: CompiledZone, deps: OriginDeps, trie
       // ---
       if (tap !== undefined) {
         const extra = tap.onHeaders(status, pairsToObject(flat));
-        if (extra !== undefined) for (const k in extra) flat.push(k, extra[k]!);
+        if (extra !== undefined) {
+          // a Cache-Control from the cache (a rule's browser TTL) replaces the origin's, and its Expires
+          if (extra['cache-control'] !== undefined) {
+            for (let i = flat.length - 2; i >= 0; i -= 2) { const n = flat[i]!.toLowerCase(); if (n === 'cache-control' || n === 'expires') flat.splice(i, 2); }
+          }
+          for (const k in extra) flat.push(k, extra[k]!);
+        }
       }
       if (req.httpVersionMajor === 2) (res as import('node:http2').Http2ServerResponse).writeHead(status, pairsToObject(flat));
       else (res as import('node:http').ServerResponse).writeHead(status, flat);
