@@ -107,3 +107,25 @@ test('the challenge per zone: configured wins; DNS-01 once delegated to us, HTTP
   assert.equal(chooseChallenge(undefined, 'moved', ['shop.test']), 'http-01');
   assert.equal(chooseChallenge('http-01', 'pending', ['shop.test', '*.shop.test']), 'dns-01', 'HTTP-01 cannot prove a wildcard');
 });
+
+test('certificates of names no longer proxied are removed; others (proxied, uploaded, self-signed) stay', async () => {
+  const store = new SqliteConfigStore(':memory:');
+  try {
+    const cert = (source: string): Record<string, unknown> => ({ cert: 'PEM', key: 'KEY', source, created_on: '2026-11-01T00:00:00Z', expires_on: '2027-02-01T00:00:00Z' });
+    await store.apply([
+      { op: 'put', doc: { kind: 'zone', id: 'z1', zoneId: null, name: 'shop.test', data: { id: 'z1', name: 'shop.test' } } },
+      { op: 'put', doc: { kind: 'dns_record', id: 'r1', zoneId: 'z1', name: null, data: { id: 'r1', type: 'A', name: 'www', content: '192.0.2.1', proxied: true } } },
+      { op: 'put', doc: { kind: 'cert', id: 'www.shop.test', zoneId: 'z1', name: null, data: cert('acme') } },
+      { op: 'put', doc: { kind: 'cert', id: 'old.shop.test', zoneId: 'z1', name: null, data: cert('acme') } },
+      { op: 'put', doc: { kind: 'cert', id: 'gone.test', zoneId: null, name: null, data: cert('acme') } },
+      { op: 'put', doc: { kind: 'cert', id: 'custom.shop.test', zoneId: 'z1', name: null, data: cert('upload') } },
+      { op: 'put', doc: { kind: 'cert', id: 'self.shop.test', zoneId: 'z1', name: null, data: cert('self-signed') } },
+    ]);
+    let published = 0;
+    const acme = new AcmeService({ store, publish: async () => { published++; }, clock: new ManualClock(), directory: 'https://127.0.0.1:1/dir' });
+    assert.deepEqual((await acme.cleanup()).sort(), ['gone.test', 'old.shop.test']);
+    assert.equal(published, 1);
+    assert.deepEqual((await store.list('cert')).map((d) => d.id).sort(), ['custom.shop.test', 'self.shop.test', 'www.shop.test']);
+    assert.deepEqual(await acme.cleanup(), [], 'nothing more to remove');
+  } finally { await store.close(); }
+});

@@ -183,7 +183,23 @@ export class AcmeService {
    * One pass: every zone whose proxied names lack an ACME certificate or expire within 30 days gets one; a zone
    * that failed waits 5 min, doubling per failure up to 24 h.
    */
+  /**
+   * Remove ACME certificates of names no zone proxies any more (a record deleted or unproxied, a zone removed):
+   * a certificate is not served for a name Rampart no longer answers for. Returns the names removed.
+   */
+  async cleanup(): Promise<string[]> {
+    const wanted = new Set<string>();
+    for (const d of await this.#o.store.list('zone')) for (const n of await this.#names(d.data as { id: string; name: string })) wanted.add(n);
+    const stale = (await this.#o.store.list('cert')).filter((d) => (d.data as { source?: string }).source === 'acme' && !wanted.has(d.id));
+    if (stale.length === 0) return [];
+    await this.#o.store.apply(stale.map((d) => ({ op: 'delete' as const, kind: 'cert', id: d.id })));
+    await this.#o.publish();
+    this.#o.log?.('ACME certificates removed for names no longer proxied', { names: stale.map((d) => d.id) });
+    return stale.map((d) => d.id);
+  }
+
   async renewDue(): Promise<void> {
+    await this.cleanup().catch((e: Error) => this.#o.log?.('ACME cleanup failed', { err: e.message }));
     for (const d of await this.#o.store.list('zone')) {
       const z = d.data as { id: string; name: string };
       const names = await this.#names(z);
