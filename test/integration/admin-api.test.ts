@@ -40,7 +40,7 @@ test('every registered route refuses a missing token (401) and a wrong one (403)
 });
 
 test('only /healthz, /readyz and the dashboard\'s static files are public', () => {
-  assert.deepEqual(node.routes.filter((r) => r.auth === 'none').map((r) => r.path).sort(), ['/', '/client/v4/auth/login', '/dashboard/app.css', '/dashboard/app.js', '/healthz', '/readyz']);
+  assert.deepEqual(node.routes.filter((r) => r.auth === 'none').map((r) => r.path).sort(), ['/', '/client/v4/auth/login', '/client/v4/auth/signup', '/dashboard/app.css', '/dashboard/app.js', '/healthz', '/readyz']);
 });
 
 test('zones CRUD through the API with the Cloudflare envelope and ?name= filter', async () => {

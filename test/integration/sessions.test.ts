@@ -89,3 +89,20 @@ test('TOTP: set up with a code, then sign-ins need it', async () => {
   // RFC 6238 test vector (SHA-1, secret "12345678901234567890", T = 59 s → 94287082, last six digits)
   assert.equal(totpCode('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59_000), '287082');
 });
+
+test('public sign-up: a new account with its owner, signed in; a taken email or account is refused and leaves nothing', async () => {
+  const s = await call('POST', '/client/v4/auth/signup', { body: { account: 'newco', email: 'founder@newco.test', password: 'a long enough password' } });
+  assert.equal(s.status, 200, JSON.stringify(s.json.errors));
+  assert.equal(s.json.result['account'], 'newco');
+  const cookie = s.setCookie.split(';')[0]!;
+  const csrf = String(s.json.result['csrf_token']);
+  const z = await call('POST', '/client/v4/zones', { cookie, csrf, body: { name: 'newco.test', origins: ['127.0.0.1:9'] } });
+  assert.equal(z.status, 200, JSON.stringify(z.json.errors));
+  assert.equal(z.json.result['account'], 'newco', 'the owner adds zones to its own account');
+  const taken = await call('POST', '/client/v4/auth/signup', { body: { account: 'other2', email: 'founder@newco.test', password: 'a long enough password' } });
+  assert.equal(taken.status, 409);
+  assert.equal((await node.api('GET', '/client/v4/accounts/other2')).status, 404, 'no orphan account');
+  const bad = await call('POST', '/client/v4/auth/signup', { body: { account: 'Bad Name', email: 'x@y.test', password: 'short' } });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(bad.json.errors), /account/);
+});

@@ -36,6 +36,11 @@ export const MemberInputSchema = z.object({
   password: z.string().min(12, 'at least 12 characters').max(1024),
   role: z.enum(ROLES),
 }).strict();
+export const SignupSchema = z.object({
+  account: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+  email: z.string().email().max(254),
+  password: z.string().min(12, 'at least 12 characters').max(1024),
+}).strict();
 export const LoginSchema = z.object({ email: z.string().max(254), password: z.string().max(1024), totp: z.string().regex(/^\d{6}$/, 'six digits').optional() }).strict();
 
 interface StoredMember { id: string; account: string; email: string; role: Role; password: string; totp: string | null; totp_pending: string | null; created_on: string }
@@ -156,6 +161,33 @@ export class SessionService {
     await this.#store.apply([{ op: 'delete', kind: KIND, id }]);
     for (const [sid, s] of this.#sessions) if (s.member === id) this.#sessions.delete(sid);
     return { id };
+  }
+
+  // ---- public sign-up ----
+
+  readonly #signups = new Throttle(5, 3600_000);
+
+  /**
+   * Sign-up by the public: a new account with its first member (owner), signed in at once. At most 5 sign-ups an
+   * hour per address; the email must not belong to a member yet. Everything or nothing is created.
+   */
+  async signup(body: unknown, ip: string): Promise<{ account: string; login: Awaited<ReturnType<SessionService['login']>> }> {
+    const r = SignupSchema.safeParse(body ?? {});
+    if (!r.success) throw validationError(r.error);
+    const now = this.#now();
+    const wait = this.#signups.lockedFor(ip, now);
+    if (wait > 0) throw Object.assign(new ApiError(429, API_CODES.forbidden, `too many sign-ups from this address: try again in ${Math.ceil(wait / 60_000)} minute(s)`), { retryAfter: Math.ceil(wait / 1000) });
+    const email = r.data.email.toLowerCase();
+    if (await this.#store.getByName(KIND, email)) throw new ApiError(409, API_CODES.conflict, `a member with the email ${email} exists: sign in instead`);
+    this.#signups.fail(ip, now);
+    const account = await this.#accounts.create({ name: r.data.account, email });
+    try {
+      await this.addMember(account.name, { email, password: r.data.password, role: 'owner' });
+    } catch (e) {
+      await this.#store.apply([{ op: 'delete', kind: 'account', id: account.id }]);
+      throw e;
+    }
+    return { account: account.name, login: await this.login({ email, password: r.data.password }, ip) };
   }
 
   // ---- sign-in ----

@@ -20,6 +20,14 @@ export function registerSessionRoutes(r: Router, sessions: SessionService, accou
       res.setHeader('set-cookie', `rampart_session=${s.sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}${secure(q)}`);
       return { kind: 'json', result: { member: s.member, csrf_token: s.csrf, expires_on: s.expires_on } };
     } });
+  if (process.env['RAMPART_PUBLIC_SIGNUP'] !== 'off') {
+    r.add({ method: 'POST', path: '/client/v4/auth/signup', auth: 'none', summary: 'Sign up {account, email, password}: a new account with its owner, signed in (RAMPART_PUBLIC_SIGNUP=off turns this off)',
+      handler: async (q, res) => {
+        const s = await sessions.signup(q.body, q.raw.socket.remoteAddress ?? '');
+        res.setHeader('set-cookie', `rampart_session=${s.login.sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}${secure(q)}`);
+        return { kind: 'json', result: { account: s.account, member: s.login.member, csrf_token: s.login.csrf, expires_on: s.login.expires_on } };
+      } });
+  }
   r.add({ method: 'POST', path: '/client/v4/auth/logout', auth: 'token', permission: 'any', summary: 'Sign out (ends the session)',
     handler: async (q, res) => {
       const sid = cookieValue(q.raw.headers.cookie, 'rampart_session');
