@@ -53,9 +53,11 @@ test('Knot secondary: AXFR from us, then NOTIFY brings the change', { skip }, as
   const dir = mkdtempSync(join(tmpdir(), 'rampart-knot-'));
   let knotLog = '';
   t.after(async () => {
-    knot?.kill('SIGTERM');
+    // wait for knotd to exit before removing its folder (it writes there until it has stopped)
+    const k = knot;
+    if (k && k.exitCode === null && k.signalCode === null) await new Promise((r) => { k.once('exit', r); k.kill('SIGTERM'); setTimeout(r, 5000).unref(); });
     await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
   server = await startDnsServer({ getSnapshot: () => snapshot, axfrAllow: ['127.0.0.1'] });
   const kport = await freePort();

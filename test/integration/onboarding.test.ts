@@ -37,7 +37,7 @@ describe('zone activation against a real parent zone (Knot)', { skip: hasKnot ? 
 
   /** (Re)start Knot serving `test.` with these NS records for shop.test (none: not delegated). */
   async function parent(ns: string[]): Promise<void> {
-    if (knot) { const k = knot; await new Promise((r) => { k.once('exit', r); k.kill('SIGTERM'); }); }
+    if (knot && knot.exitCode === null && knot.signalCode === null) { const k = knot; await new Promise((r) => { k.once('exit', r); k.kill('SIGTERM'); setTimeout(r, 5000).unref(); }); }
     writeFileSync(join(dir, 'test.zone'), [
       '$ORIGIN test.', `@ 3600 IN SOA ns.test. admin.test. ${serial++} 3600 900 604800 300`, '@ 3600 IN NS ns.test.', 'ns 3600 IN A 127.0.0.1',
       ...ns.map((n) => `shop 3600 IN NS ${n}.`), '',
@@ -67,8 +67,8 @@ describe('zone activation against a real parent zone (Knot)', { skip: hasKnot ? 
   });
   after(async () => {
     await node?.stop();
-    if (knot) { const k = knot; await new Promise((r) => { k.once('exit', r); k.kill('SIGTERM'); }); }
-    rmSync(dir, { recursive: true, force: true });
+    if (knot && knot.exitCode === null && knot.signalCode === null) { const k = knot; await new Promise((r) => { k.once('exit', r); k.kill('SIGTERM'); setTimeout(r, 5000).unref(); }); }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it('pending → active when delegated to us → moved when delegated elsewhere → active again', async () => {
