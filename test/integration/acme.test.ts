@@ -83,7 +83,7 @@ after(async () => {
   for (const p of pairs) { p.pebble.kill(); await p.node.stop(); }
   await origin.close();
   for (const k of ['RAMPART_ACME_DIRECTORY', 'RAMPART_ACME_CA_BUNDLE', 'RAMPART_ACME_CHALLENGE', 'RAMPART_EDGE_IPV4', 'RAMPART_EDGE_IPV6']) delete process.env[k];
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 test('a proxied hostname gets a pebble-issued certificate by DNS-01 and the edge serves it by SNI', { skip }, async () => {
