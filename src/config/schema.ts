@@ -240,6 +240,7 @@ export const LimitsSchema = z.object({
   request_timeout: z.number().min(1).max(86400).default(300).describe('seconds to receive a whole request'),
   max_requests_per_connection: z.number().int().min(0).default(1000).describe('0 = unlimited'),
   max_connections_per_ip: z.number().int().min(1).default(256).describe('open connections per client IP; past it new ones are closed before TLS/HTTP'),
+  max_connections_per_prefix: z.number().int().min(0).default(2048).describe('open connections per client IPv4 /24 or IPv6 /64 (an attacker with a whole subnet); 0 = no cap'),
   new_connections_per_ip_per_second: z.number().min(0.01).default(100).describe('new connections per client IP per second (token bucket rate)'),
   new_connections_per_ip_burst: z.number().int().min(1).default(200).describe('token bucket size for new connections per client IP'),
   max_connections: z.number().int().min(1).default(20_000).describe('open connections in total (per edge process)'),

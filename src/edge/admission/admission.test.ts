@@ -142,3 +142,21 @@ test('body rate: judged after the grace period on the average rate; a restart fo
   clock.advance(1000);
   assert.equal(m.tooSlow(1200), true);
 });
+
+test('per-prefix cap: many addresses of one /24 (or /64) share it; another prefix is not affected', () => {
+  const t = new ConnectionTracker({ perIp: 10, perPrefix: 3, global: 100, reserved: 0 });
+  for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) { assert.equal(t.check(ip, false), undefined); t.open(ip); }
+  assert.equal(t.check('198.51.100.4', false), 'per_prefix', 'a fourth address of the same /24');
+  assert.equal(t.check('::ffff:198.51.100.5', false), 'per_prefix', 'an IPv4-mapped address counts in its /24');
+  assert.equal(t.check('198.51.101.1', false), undefined, 'the next /24 is free');
+  assert.equal(t.prefixCount('198.51.100.200'), 3);
+  t.close('198.51.100.2');
+  assert.equal(t.check('198.51.100.4', false), undefined, 'a slot frees when one closes');
+  for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:ffff::3']) t.open(ip);
+  assert.equal(t.check('2001:db8:1:2::99', false), 'per_prefix', 'IPv6: one /64');
+  assert.equal(t.check('2001:db8:1:3::1', false), undefined);
+  const a = new Admission({ limits: { ...LIMITS, max_connections_per_prefix: 2 }, clock: new ManualClock() });
+  assert.equal(a.admit('203.0.113.1'), undefined);
+  assert.equal(a.admit('203.0.113.2'), undefined);
+  assert.equal(a.admit('203.0.113.3'), 'per_prefix');
+});

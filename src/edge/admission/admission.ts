@@ -23,6 +23,8 @@ export type AbuseKind = 'h2_abuse' | 'conn_flood';
 
 export interface AdmissionLimits {
   readonly max_connections_per_ip: number;
+  /** Open connections per IPv4 /24 or IPv6 /64; 0 or absent = no cap. */
+  readonly max_connections_per_prefix?: number;
   readonly new_connections_per_ip_per_second: number;
   readonly new_connections_per_ip_burst: number;
   readonly max_connections: number;
@@ -56,7 +58,7 @@ export class Admission {
   constructor(o: AdmissionOptions) {
     this.#o = o;
     const l = o.limits;
-    this.conns = new ConnectionTracker({ perIp: l.max_connections_per_ip, global: l.max_connections, reserved: reservedCount(l.reserved_connections, l.max_connections) });
+    this.conns = new ConnectionTracker({ perIp: l.max_connections_per_ip, ...(l.max_connections_per_prefix ? { perPrefix: l.max_connections_per_prefix } : {}), global: l.max_connections, reserved: reservedCount(l.reserved_connections, l.max_connections) });
     this.knownGood = new KnownGoodClients(o.clock);
     this.#rate = new TokenBuckets({ rate: l.new_connections_per_ip_per_second, burst: Math.max(1, l.new_connections_per_ip_burst), clock: o.clock });
   }
@@ -68,7 +70,7 @@ export class Admission {
     const refusal: AdmissionRefusal | undefined = capped ?? (this.#rate.take(ip) ? undefined : 'rate');
     if (refusal !== undefined) {
       this.#o.onRefused?.(refusal);
-      if (refusal === 'per_ip' || refusal === 'rate') this.#report(ip, 'conn_flood');
+      if (refusal === 'per_ip' || refusal === 'per_prefix' || refusal === 'rate') this.#report(ip, 'conn_flood');
       return refusal;
     }
     this.conns.open(ip);
