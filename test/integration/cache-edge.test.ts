@@ -39,7 +39,7 @@ function startOrigin(): Promise<void> {
     const inm = req.headers['if-none-match'];
     seen.push({ path: u.pathname, inm });
     const etag = `"v${version}"`;
-    const cc = u.searchParams.get('cc') ?? 'max-age=1';
+    const cc = u.searchParams.get('cc') ?? 'max-age=2';
     if (u.pathname.startsWith('/plain')) { res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 's=1' }); res.end(`plain ${u.search}`); return; }
     if (u.pathname.startsWith('/fail') && inm !== undefined) { res.writeHead(503); res.end('down'); return; }
     if (inm === etag) { res.writeHead(304, { etag, 'cache-control': cc, 'x-refreshed': String(seen.length) }); res.end(); return; }
@@ -107,7 +107,7 @@ test('a node restarted with the same data folder serves a HIT from the disk tier
 test('an expired entry with an ETag is revalidated: 304 → REVALIDATED with merged headers; changed → stored again', async () => {
   version = 1;
   assert.equal((await get('/reval')).c, 'MISS');
-  await sleep(1100);
+  await sleep(2100); // past the 2 s freshness (2 s, not 1: a loaded CI machine may take over a second between two requests)
   const r = await get('/reval');
   assert.equal(r.c, 'REVALIDATED');
   assert.match(r.cs, /rampart; fwd=stale; fwd-status=304/);
@@ -115,7 +115,7 @@ test('an expired entry with an ETag is revalidated: 304 → REVALIDATED with mer
   assert.ok(r.h['x-refreshed'] !== undefined, 'the 304\'s fields are merged into the stored response');
   assert.equal(count('/reval', true), 1);
   assert.equal((await get('/reval')).c, 'HIT', 'the 304 refreshed the freshness');
-  await sleep(1100);
+  await sleep(2100); // past the 2 s freshness (2 s, not 1: a loaded CI machine may take over a second between two requests)
   version = 2;
   const changed = await get('/reval');
   assert.equal(changed.c, 'EXPIRED');
@@ -128,7 +128,7 @@ test('an expired entry with an ETag is revalidated: 304 → REVALIDATED with mer
 
 test('concurrent requests for an expired entry make one conditional request', async () => {
   await get('/many');
-  await sleep(1100);
+  await sleep(2100); // past the 2 s freshness (2 s, not 1: a loaded CI machine may take over a second between two requests)
   const before = count('/many', true);
   const all = await Promise.all(Array.from({ length: 20 }, () => get('/many')));
   assert.ok(all.every((x) => x.s === 200 && x.text === 'body "v1" /many'));
@@ -150,9 +150,9 @@ test('a client\'s own conditional request on a HIT gets 304 from the edge', asyn
 });
 
 test('stale-while-revalidate: UPDATING now, one background refresh, then fresh again', async () => {
-  const p = '/swr?cc=max-age%3D1%2C%20stale-while-revalidate%3D60';
+  const p = '/swr?cc=max-age%3D2%2C%20stale-while-revalidate%3D60';
   await get(p);
-  await sleep(1100);
+  await sleep(2100); // past the 2 s freshness (2 s, not 1: a loaded CI machine may take over a second between two requests)
   const before = count('/swr', true);
   const all = await Promise.all(Array.from({ length: 10 }, () => get(p)));
   assert.ok(all.every((x) => x.c === 'UPDATING' && x.text === 'body "v1" /swr'), JSON.stringify(all.map((x) => x.c)));
@@ -167,7 +167,7 @@ test('stale-while-revalidate: UPDATING now, one background refresh, then fresh a
 
 test('origin down on revalidation: the stale copy is served (Always Online)', async () => {
   await get('/fail');
-  await sleep(1100);
+  await sleep(2100); // past the 2 s freshness (2 s, not 1: a loaded CI machine may take over a second between two requests)
   const r = await get('/fail');
   assert.equal(r.c, 'STALE');
   assert.equal(r.h['rampart-always-online'], 'served-stale');
@@ -199,9 +199,9 @@ test('cache rules: bypass, cache everything (Set-Cookie stripped), edge and brow
 
   await get('/plain/keyed?a=1');
   assert.equal((await get('/plain/keyed?b=2')).c, 'HIT', 'rule cache key ignores the query');
-  await get('/ttl?cc=max-age%3D1');
-  await sleep(1100);
-  assert.equal((await get('/ttl?cc=max-age%3D1')).c, 'HIT', 'edge TTL override');
+  await get('/ttl?cc=max-age%3D2');
+  await sleep(2100); // past the 2 s freshness (2 s, not 1: a loaded CI machine may take over a second between two requests)
+  assert.equal((await get('/ttl?cc=max-age%3D2')).c, 'HIT', 'edge TTL override');
   await get('/sorted?b=2&a=1&cc=max-age%3D60');
   assert.equal((await get('/sorted?a=1&cc=max-age%3D60&b=2')).c, 'HIT', 'zone sorts the query');
   edge.apply([]);
