@@ -394,3 +394,21 @@ export interface AbuseReportStore extends Closeable {
   /** Counts for [since, until) (ms) for the transparency report. */
   counts(since: number, until: number): Promise<AbuseReportCounts>;
 }
+
+/** One field problem of an abuse report; `field` is the form/JSON field name. */
+export interface AbuseFieldError { readonly field: string; readonly message: string }
+
+/** What a submission of the public abuse form gets back (the edge's form and the control plane's service share it). */
+export type AbuseSubmitResult =
+  | { readonly ok: true; readonly ticket: string }
+  | { readonly ok: false; readonly status: number; readonly errors: readonly AbuseFieldError[] };
+
+/** The public status of a ticket: status and dates only. */
+export interface AbuseTicketView {
+  readonly ticket: string;
+  readonly status: AbuseReportStatus;
+  readonly received: string;
+  readonly updated: string;
+  readonly forwarded: string | null;
+  readonly history: ReadonlyArray<{ readonly status: AbuseReportStatus; readonly time: string }>;
+}

@@ -9,7 +9,7 @@
  * Every outcome (to whom, when, ok or the error) is appended to the report.
  */
 import { hostname } from 'node:os';
-import type { AbuseCategory, AbuseReport, AbuseReportStatus, AbuseReportStore } from '../../state/ports.ts';
+import type { AbuseCategory, AbuseFieldError, AbuseReport, AbuseReportStatus, AbuseReportStore, AbuseSubmitResult, AbuseTicketView } from '../../state/ports.ts';
 import { ABUSE_CATEGORIES, ABUSE_STATUSES } from '../../state/ports.ts';
 import { normaliseTicket } from '../../state/abuse-ticket.ts';
 import type { Zone } from '../../config/schema.ts';
@@ -32,23 +32,7 @@ export const CATEGORY_LABELS: Readonly<Record<AbuseCategory, string>> = {
   csam: 'Child sexual abuse material', violent_threat: 'Violent threats', other: 'Other',
 };
 
-/** One field problem; `field` is the form/JSON field name. */
-export interface AbuseFieldError { readonly field: string; readonly message: string }
-
-/** What the edge's handler gets back from a submission (the AbuseSink shape of src/edge/abuse/). */
-export type AbuseSubmitResult =
-  | { readonly ok: true; readonly ticket: string }
-  | { readonly ok: false; readonly status: number; readonly errors: readonly AbuseFieldError[] };
-
-/** What the public status page shows: the status and dates, nothing else. */
-export interface AbuseTicketView {
-  readonly ticket: string;
-  readonly status: AbuseReportStatus;
-  readonly received: string;
-  readonly updated: string;
-  readonly forwarded: string | null;
-  readonly history: ReadonlyArray<{ readonly status: AbuseReportStatus; readonly time: string }>;
-}
+export type { AbuseFieldError, AbuseSubmitResult, AbuseTicketView } from '../../state/ports.ts';
 
 /** The zones and owners the service needs (ZoneService + AccountService in production: `abuseDirectory`). */
 export interface AbuseDirectory {

@@ -7,21 +7,8 @@
 /** The form's fields as submitted (strings; `share_contact` may be a boolean in JSON). Unknown fields are dropped. */
 export type AbuseSubmission = Readonly<Record<string, string | boolean>>;
 
-export interface AbuseFieldError { readonly field: string; readonly message: string }
-
-export type AbuseSubmitResult =
-  | { readonly ok: true; readonly ticket: string }
-  | { readonly ok: false; readonly status: number; readonly errors: readonly AbuseFieldError[] };
-
-/** The public status of a ticket: status and dates only. */
-export interface AbuseTicketView {
-  readonly ticket: string;
-  readonly status: string;
-  readonly received: string;
-  readonly updated: string;
-  readonly forwarded: string | null;
-  readonly history: ReadonlyArray<{ readonly status: string; readonly time: string }>;
-}
+export type { AbuseFieldError, AbuseSubmitResult, AbuseTicketView } from '../../state/ports.ts';
+import type { AbuseSubmitResult, AbuseTicketView } from '../../state/ports.ts';
 
 export interface AbuseSink {
   submit(fields: AbuseSubmission): Promise<AbuseSubmitResult>;
